@@ -1,0 +1,67 @@
+"""train and evaluate: the triage model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from triage.commands.common import EXIT_ERROR, EXIT_OK, db_path, err
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from triage.paths import models_dir
+    from triage.training import TrainingDataError, train
+
+    corrections: list[tuple[str, str]] = []
+    db = db_path(args)
+    if not args.no_corrections and db.exists():
+        from triage.store import Store
+
+        with Store(db) as store:
+            corrections = store.corrections()
+    out = Path(args.out) if args.out else models_dir()
+    try:
+        card = train(out, corrections=corrections)
+    except TrainingDataError as exc:
+        err(str(exc))
+        return EXIT_ERROR
+    print(f"trained model {card['version']} on {sum(card['class_counts'].values())} rows "
+          f"({card['corrections_used']} corrections) -> {out}")
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from triage.classifier import Classifier, ModelError
+    from triage.evaluation import EvaluationFileError, evaluate
+
+    try:
+        clf = Classifier.load(args.model)
+        result = evaluate(clf, Path(args.file))
+    except (ModelError, EvaluationFileError) as exc:
+        err(str(exc))
+        return EXIT_ERROR
+    except FileNotFoundError:
+        err(f"{args.file}: no such file")
+        return EXIT_ERROR
+    print(result.render())
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2) + "\n",
+                                   encoding="utf-8")
+        print(f"\nwrote {args.json}")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train the triage model from training_data/ and the "
+                                     "officers' corrections in the database")
+    p.add_argument("--out", help="folder to write the model and card (default: models/)")
+    p.add_argument("--no-corrections", action="store_true",
+                   help="ignore corrections stored in the database")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="measure the model on a labelled CSV (text,label)")
+    p.add_argument("file", help="CSV with columns text,label (and optionally source)")
+    p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    p.add_argument("--model", metavar="DIR", help="model folder (default: the shipped model)")
+    p.set_defaults(func=cmd_evaluate)

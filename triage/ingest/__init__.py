@@ -1,0 +1,1 @@
+"""Getting mentions in: files and stdin here; network sources beside them."""

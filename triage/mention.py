@@ -1,0 +1,138 @@
+"""The domain object every part of calmreply passes around: one public post."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from triage.safe_text import html_to_text, strip_controls
+
+PLATFORMS = ("mastodon", "bluesky", "file", "demo", "twitter", "other")
+
+
+class MentionError(ValueError):
+    """A record that cannot become a Mention; the message says which field and why."""
+
+
+def parse_time(value: Any) -> datetime:
+    """Parse an ISO-8601 timestamp (or epoch seconds) into an aware UTC datetime.
+
+    Naive timestamps are taken as UTC: feeds that omit the zone almost always mean it,
+    and refusing them would lose the post.
+    """
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        dt = datetime.fromtimestamp(value, tz=UTC)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise MentionError(f"created_at {value!r} is not an ISO-8601 time") from exc
+    else:
+        raise MentionError(f"created_at {value!r} is missing or not a time")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+@dataclass(slots=True)
+class Mention:
+    """A post that mentions the company or one of its leaders.
+
+    Identity is ``(platform, platform_id)``: the store refuses to keep two rows for
+    the same post however many times, or from however many sources, it is fetched.
+    """
+
+    platform: str
+    platform_id: str
+    text: str
+    created_at: datetime
+    author_handle: str = ""
+    author_name: str = ""
+    author_followers: int = 0
+    url: str = ""
+    in_reply_to_id: str | None = None
+    language: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    author_created_at: datetime | None = None
+    id: int | None = None  # store row id, once stored
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.platform_id)
+
+    @property
+    def display_text(self) -> str:
+        """Text that is safe to put in a terminal (escape sequences removed)."""
+        return strip_controls(self.text)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], *, default_platform: str = "file",
+                    source: str = "") -> Mention:
+        """Build a Mention from a plain record (file import / the documented JSON schema).
+
+        Required: ``id`` (or ``platform_id``), ``text`` (or ``html``) and ``created_at``.
+        """
+        if not isinstance(record, dict):
+            raise MentionError("expected a JSON object")
+        pid = record.get("platform_id", record.get("id"))
+        if pid is None or str(pid).strip() == "":
+            raise MentionError("missing field 'id' (the post's id on its platform)")
+        if "text" in record and record["text"] is not None:
+            text = str(record["text"])
+        elif record.get("html"):
+            text = html_to_text(str(record["html"]))
+        else:
+            raise MentionError("missing field 'text'")
+        if not text.strip():
+            raise MentionError("field 'text' is empty")
+        if "created_at" not in record:
+            raise MentionError("missing field 'created_at'")
+        created = parse_time(record["created_at"])
+        author = record.get("author") if isinstance(record.get("author"), dict) else {}
+        followers = record.get("author_followers", author.get("followers", 0)) or 0
+        try:
+            followers = int(followers)
+        except (TypeError, ValueError) as exc:
+            raise MentionError(f"author_followers {followers!r} is not a number") from exc
+        if followers < 0:
+            raise MentionError("author_followers cannot be negative")
+        acreated = record.get("author_created_at", author.get("created_at"))
+        reply = record.get("in_reply_to_id")
+        return cls(
+            platform=str(record.get("platform") or default_platform).lower(),
+            platform_id=str(pid).strip(),
+            text=text,
+            created_at=created,
+            author_handle=str(record.get("author_handle", author.get("handle", "")) or ""),
+            author_name=str(record.get("author_name", author.get("name", "")) or ""),
+            author_followers=followers,
+            url=str(record.get("url") or ""),
+            in_reply_to_id=str(reply) if reply not in (None, "") else None,
+            language=(str(record["language"]) if record.get("language") else None),
+            raw=dict(record.get("raw") or record),
+            source=source or str(record.get("source") or ""),
+            author_created_at=parse_time(acreated) if acreated else None,
+        )
+
+    def to_record(self, *, include_raw: bool = True) -> dict[str, Any]:
+        """The export/interchange form: JSON-safe, times as ISO-8601 UTC."""
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        data["author_created_at"] = (
+            self.author_created_at.isoformat() if self.author_created_at else None
+        )
+        if not include_raw:
+            data.pop("raw")
+        return data
+
+    def to_json(self, *, include_raw: bool = True) -> str:
+        return json.dumps(self.to_record(include_raw=include_raw), ensure_ascii=False,
+                          sort_keys=True)

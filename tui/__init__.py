@@ -1,0 +1,1 @@
+"""calmreply's terminal UI.  It talks to `triage` (never to SQL directly)."""
