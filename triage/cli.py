@@ -23,6 +23,19 @@ def _command_modules() -> list[str]:
     return [n for n in _ORDER if n in found] + sorted(n for n in found if n not in _ORDER)
 
 
+def _plugin_modules() -> list[object]:
+    """Command modules other packages register (the terminal UI registers demo/queue)."""
+    from importlib.metadata import entry_points
+
+    loaded = []
+    for ep in sorted(entry_points(group="calmreply.commands"), key=lambda e: e.name):
+        try:
+            loaded.append(ep.load())
+        except ImportError as exc:  # a broken plugin must not take the CLI down
+            err(f"commands from {ep.value} are unavailable ({exc}); reinstall calmreply")
+    return loaded
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calmreply",
@@ -34,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(f"triage.commands.{name}").register(sub)
+    for module in _plugin_modules():
+        module.register(sub)  # type: ignore[attr-defined]
     return parser
 
 

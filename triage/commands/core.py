@@ -1,4 +1,4 @@
-"""demo, import, queue: getting mentions in and opening the queue."""
+"""import: getting mentions in from files; and the demo data loader."""
 
 from __future__ import annotations
 
@@ -79,41 +79,9 @@ def load_demo(db: Path) -> None:
     print(f"demo database {db}: {report.new} mentions, {report.escalated} escalated")
 
 
-def run_queue(db: Path, user: str) -> int:
-    try:
-        from tui.app import CalmReplyApp
-    except ImportError as exc:  # pragma: no cover - broken install
-        err(f"the terminal UI could not start ({exc}); reinstall calmreply")
-        return EXIT_ERROR
-    CalmReplyApp(db_path=db, user=user).run()
-    return EXIT_OK
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    db = Path(args.db).expanduser() if args.db else demo_db_path()
-    load_demo(db)
-    if args.no_ui:
-        return EXIT_OK
-    return run_queue(db, args.user)
-
-
-def cmd_queue(args: argparse.Namespace) -> int:
-    return run_queue(db_path(args), args.user)
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     user = current_user()
-    p = sub.add_parser("demo", help="load the bundled sample feed into a fresh demo "
-                                    "database and open the queue")
-    p.add_argument("--no-ui", action="store_true", help="load the demo data only")
-    p.add_argument("--as", dest="user", default=user, help="who you are (default: %(default)s)")
-    p.set_defaults(func=cmd_demo)
-
     p = sub.add_parser("import", help="import mentions from a JSONL or CSV file ('-' = stdin)")
     p.add_argument("file", help="path to a .jsonl or .csv file, or - for stdin")
     p.add_argument("--actor", default=user, help="name recorded in the audit log")
     p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser("queue", help="open the triage queue (terminal UI)")
-    p.add_argument("--as", dest="user", default=user, help="who you are (default: %(default)s)")
-    p.set_defaults(func=cmd_queue)

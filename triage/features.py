@@ -1,0 +1,202 @@
+"""Features for the triage model: hashed word and character n-grams plus hand-made cues.
+
+Hashing (instead of a learnt vocabulary) keeps the saved model small and quick to
+load: there is no vocabulary to unpickle, only a weight matrix.  The hand-made cues
+encode what the labelling guide says separates the classes — an insult aimed at
+*you*, profanity aimed at a person rather than at a product, a concrete grievance
+("still waiting", "charged twice"), praise — so the model does not have to relearn
+them from a few thousand examples.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from triage.normalise import normalise, readable_token
+
+WORD_BITS = 18
+CHAR_BITS = 18
+CHAR_NGRAMS = (3, 5)
+TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"
+
+_INSULT = (r"idiots?|morons?|clowns?|stupid|dumb(?:est)?|losers?|pathetic|scum(?:bags?)?|"
+           r"imbeciles?|cretins?|fools?|retard(?:ed|s)?|liars?|frauds?|grifters?|jokes?|"
+           r"disgrace|hypocrites?|cowards?|trash|garbage|sheep|snowflakes?|bitch(?:es)?|"
+           r"dickheads?|assholes?|arseholes?|dicks?|twats?|wankers?|pricks?|cunts?|"
+           r"brain ?dead|clueless|incompetent|worthless|useless|ignorant|disgusting|"
+           r"vile|evil|sick|psycho|nutjobs?|lunatics?|halfwits?|nitwits?|buffoons?")
+_PROFANITY = (r"f+u+c+k\w*|f[*#@]+\w*|fk+\w*|fck\w*|sh[i*]t\w*|crap\w*|damn\w*|wtf|stfu|"
+              r"bs|bullshit|hell|piss\w*|ass|arse|bloody|bastards?|goddamn\w*|"
+              r"joder|mierda|merde|putain|scheisse|scheiße|cazzo")
+_PERSON_TARGET = (r"you|u|ya|him|her|them|yourself|ur (?:ceo|boss)|this (?:guy|woman|man|clown)|"
+                  r"off|the (?:ceo|mayor|senator|president|minister|founder|chair)")
+
+CUES: dict[str, re.Pattern[str]] = {
+    "second-person insult": re.compile(
+        rf"\b(?:you(?:'re| are| r)?|ur|u r|you're such|your (?:ceo|boss|ceo's))\s+"
+        rf"(?:(?:such|a|an|the|so|just|really|total|complete|utter|absolute|fucking|"
+        rf"f\w*ing|bloody|lying|little|pathetic|stupid|biggest)\s+)*(?:{_INSULT})\b"),
+    "insult word": re.compile(rf"\b(?:{_INSULT})\b"),
+    "profanity at a person": re.compile(
+        rf"\b(?:{_PROFANITY})\s+(?:{_PERSON_TARGET})\b|\b(?:screw|damn|fuck|f\*+k?)\s+"
+        rf"(?:you|u|them|him|her)\b|\bgo to hell\b|\bshut (?:up|it)\b|\bkys\b|\bstfu\b"),
+    "profanity": re.compile(rf"\b(?:{_PROFANITY})\b"),
+    "threat or wish of harm": re.compile(
+        r"\b(?:kill|hang|shoot|burn|die|dead|bury|destroy)\b.{0,30}\b(?:you|him|her|them)\b|"
+        r"\b(?:hope|wish) (?:you|he|she|they)\b.{0,30}\b(?:die|dies|suffer|rot|burn|fired|lose)|"
+        r"\bwatch your back\b|\bwe know where\b|\bi(?:'ll| will) find you\b|"
+        r"\bshould be (?:shot|hanged|jailed|locked up|fired)\b"),
+    "group generalisation": re.compile(
+        r"\b(?:all|these|those|typical|every(?:one of these)?) "
+        r"(?:\w+ )?(?:people|libs|liberals|leftists|lefties|conservatives|progressives|"
+        r"feminists|boomers|millennials|immigrants|migrants|voters|fans|women|men)\b|"
+        r"\byou people\b|\byour kind\b|\bpeople like (?:you|them)\b"),
+    "bad-faith framing": re.compile(
+        r"\bjust asking(?: questions)?\b|\bjust saying\b|\basking for a friend\b|"
+        r"\bdo your (?:own )?research\b|\bwake up\b|\bsheeple\b|\bgoogle it\b|"
+        r"\beveryone knows\b|\beverybody knows\b|\bwhat are they hiding\b|"
+        r"\bconcerned\b.{0,40}\b(?:really|genuinely|honestly)\b|\bsure,? jan\b"),
+    "pile-on call": re.compile(
+        r"\b(?:everyone|everybody|let's all|let's|make) .{0,20}\b(?:report|ratio|trend|spam|"
+        r"flood|tag|boycott|dox)\b|\bratio\b|\bretweet if\b"),
+    "grievance cue": re.compile(
+        r"\bstill (?:waiting|not|no|haven't|hasn't|have not|can't|cannot|broken|down)\b|"
+        r"\bno (?:refund|response|reply|answer|one|signal|service|update|internet|power)\b|"
+        r"\b(?:been|was|kept|keep) (?:waiting|on hold|charged|cut off|ignored|transferred)\b|"
+        r"\bon hold\b|\bcharged (?:me )?(?:twice|again|double|for)\b|\brefund\w*\b|"
+        r"\b(?:cancell?ed|delayed|overbooked|lost|broken|damaged|missing|stuck|down|outage)\b|"
+        r"\b(?:doesn'?t|does not|didn'?t|won'?t|isn'?t|not) (?:work|working|arrive|arrived|"
+        r"load|loading|respond|connect)\w*\b|\bnever (?:arrived|came|received|got|showed)\b|"
+        r"\b(?:third|second|fourth|fifth|another) time\b|\bfor _num_ (?:days|weeks|hours|months)\b"),
+    "my product or account": re.compile(
+        r"\b(?:my|our) (?:\w+ )?(?:order|flight|package|parcel|account|bill|phone|card|"
+        r"bag|luggage|booking|delivery|train|internet|broadband|subscription|app|payment|"
+        r"money|food|meal|refund|ticket|router|laptop|device|car|plan|claim|connection)s?\b"),
+    "customer service": re.compile(r"\bcustomer (?:service|support|care)\b|\bhelpline\b|"
+                                   r"\bcall cent(?:er|re)\b|\bsupport team\b|\bagents?\b"),
+    "question": re.compile(r"\?|^(?:how|what|when|where|why|can|could|does|do|is|are|will|"
+                           r"would|any|anyone)\b"),
+    "praise or thanks": re.compile(
+        r"\bthanks?\b|\bthank you\b|\bthx\b|\bcheers\b|\blove\b|\bloving\b|\bgreat\b|"
+        r"\bawesome\b|\bamazing\b|\bappreciate\w*\b|\bkudos\b|\bshout ?out\b|\bwell done\b|"
+        r"\bbrilliant\b|\bexcellent\b|\bfantastic\b|\bimpressed\b|\bhelpful\b|\bproud\b|"
+        r"\bcongrat\w*\b|\bbest\b|_emo_\w*(?:heart|clapping|thumbs_up|smiling|grinning)\w*"),
+    "sarcasm marker": re.compile(
+        r"\bthanks for nothing\b|\boh (?:great|wonderful|brilliant|perfect)\b|/s\b|"
+        r"\byeah right\b|\bslow clap\b|\bwell done\b.{0,20}\b(?:again|genius)\b|"
+        r"\bwhat a (?:surprise|shock)\b|\bshocker\b|\bgenius\b"),
+}
+
+
+def cue_names() -> list[str]:
+    return [*CUES, "shouting", "exclamations"]
+
+
+def cue_matrix(texts: Iterable[str]) -> sp.csr_matrix:
+    """One row per normalised text, one column per cue; values in [0, 1]."""
+    rows: list[list[float]] = []
+    patterns = list(CUES.values())
+    for text in texts:
+        low = text.lower()
+        row = [min(len(p.findall(low)), 3) / 3.0 for p in patterns]
+        letters = sum(c.isalpha() for c in text)
+        upper = sum(c.isupper() for c in text)
+        row.append(upper / letters if letters >= 12 and upper / letters > 0.5 else 0.0)
+        row.append(min(text.count("!"), 4) / 4.0)
+        rows.append(row)
+    return sp.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(len(rows), len(cue_names())))
+
+
+class Normaliser(BaseEstimator, TransformerMixin):
+    """Pipeline step: apply `triage.normalise.normalise` to every text."""
+
+    def fit(self, texts, y=None):  # noqa: D401 - sklearn API
+        return self
+
+    def transform(self, texts):
+        return [normalise(t) for t in texts]
+
+
+class TextFeatures(BaseEstimator, TransformerMixin):
+    """Normalised texts -> sparse [word n-grams | char n-grams | cues].
+
+    Word and char blocks are each L2-normalised with sublinear counts, so a long
+    rant does not outweigh a short insult.  Stateless: `fit` learns nothing.
+    """
+
+    def __init__(self, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS,
+                 char_ngrams: tuple[int, int] = CHAR_NGRAMS, cue_weight: float = 1.0):
+        self.word_bits = word_bits
+        self.char_bits = char_bits
+        self.char_ngrams = char_ngrams
+        self.cue_weight = cue_weight
+
+    def _vectorisers(self) -> tuple[HashingVectorizer, HashingVectorizer]:
+        words = HashingVectorizer(n_features=1 << self.word_bits, ngram_range=(1, 2),
+                                  token_pattern=TOKEN_PATTERN, alternate_sign=False,
+                                  norm=None, dtype=np.float32)
+        chars = HashingVectorizer(n_features=1 << self.char_bits, analyzer="char_wb",
+                                  ngram_range=tuple(self.char_ngrams), alternate_sign=False,
+                                  norm=None, dtype=np.float32)
+        return words, chars
+
+    def fit(self, texts, y=None):
+        return self
+
+    @staticmethod
+    def _sublinear_l2(m: sp.csr_matrix) -> sp.csr_matrix:
+        m.data = 1.0 + np.log(m.data)
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+    def transform(self, texts):
+        texts = list(texts)
+        words, chars = self._vectorisers()
+        blocks = [self._sublinear_l2(words.transform(texts)),
+                  self._sublinear_l2(chars.transform(texts)),
+                  cue_matrix(texts) * self.cue_weight]
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    # -- explanation support -------------------------------------------------------
+    def feature_names_in(self, text: str) -> dict[int, str]:
+        """Column -> readable name for every feature the (normalised) text fires."""
+        words, chars = self._vectorisers()
+        names: dict[int, str] = {}
+        offset_chars = 1 << self.word_bits
+        offset_cues = offset_chars + (1 << self.char_bits)
+        for analyser, offset, kind in ((words.build_analyzer(), 0, "word"),
+                                       (chars.build_analyzer(), offset_chars, "char")):
+            tokens = list(dict.fromkeys(analyser(text)))
+            if not tokens:
+                continue
+            cols = analyser_columns(tokens, words if kind == "word" else chars)
+            for token, col in zip(tokens, cols, strict=True):
+                names.setdefault(offset + col, _readable(kind, token))
+        for i, name in enumerate(cue_names()):
+            names[offset_cues + i] = f"feature '{name}'"
+        return names
+
+
+def analyser_columns(tokens: list[str], vectoriser: HashingVectorizer) -> list[int]:
+    """The hashed column of each token, using the vectoriser's own hashing."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features=vectoriser.n_features, input_type="string",
+                           alternate_sign=False)
+    return hasher.transform([[t] for t in tokens]).indices.tolist()
+
+
+def _readable(kind: str, token: str) -> str:
+    if kind == "word":
+        return "word '" + " ".join(readable_token(p) for p in token.split(" ")) + "'"
+    return f"char '{token.strip() or token}'"
+
+
+__all__ = ["CUES", "TextFeatures", "Normaliser", "cue_names", "cue_matrix"]
