@@ -94,27 +94,22 @@ class Team:
 
 
 def load_team(path: str | Path | None = None) -> Team:
-    """The team config: the ingest config module if present, else `team.toml`.
+    """Who may approve, from the team config's ``approvers = [...]`` (or ``[team]``).
 
-    `team.toml` (in `$CALMREPLY_TEAM`, or beside the database) holds
-    ``approvers = ["name", ...]``.
+    The file is `path`, else `$CALMREPLY_TEAM`, else the ingest team config
+    (`triage.ingest.config.default_config_path()`); no file means no restriction
+    beyond four-eyes.
     """
-    try:  # the ingest issue's config module, when it exists
-        from triage.ingest import config as ingest_config  # type: ignore[attr-defined]
+    candidate: Path | None = Path(path) if path else None
+    if candidate is None and os.environ.get("CALMREPLY_TEAM"):
+        candidate = Path(os.environ["CALMREPLY_TEAM"])
+    if candidate is None:
+        try:
+            from triage.ingest.config import default_config_path
 
-        loader = getattr(ingest_config, "load_team", None) or getattr(
-            ingest_config, "load_config", None)
-        if loader is not None and path is None:
-            cfg = loader()
-            approvers = getattr(cfg, "approvers", None)
-            if approvers is None and hasattr(cfg, "team"):
-                approvers = getattr(cfg.team, "approvers", None)
-            if approvers:
-                return Team(tuple(approvers))
-    except Exception:  # noqa: BLE001 - a missing or different module: fall back to toml
-        pass
-    candidate = Path(path) if path else (
-        Path(os.environ["CALMREPLY_TEAM"]) if os.environ.get("CALMREPLY_TEAM") else None)
+            candidate = default_config_path()
+        except ImportError:
+            candidate = None
     if candidate is None or not candidate.is_file():
         return Team()
     try:

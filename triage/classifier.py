@@ -1,32 +1,214 @@
-"""The triage classifier: load the shipped model, predict with calibrated confidence.
+"""The triage classifier: load the model, predict with calibrated confidence and reasons.
 
-The model is a scikit-learn Pipeline saved with joblib.  joblib files are pickles and
-unpickling runs code, so calmreply only ever loads the model it ships or one the user
-trained with `calmreply train` — never a file from elsewhere.
+The model is a scikit-learn Pipeline — normalise -> hashed word/char n-grams + cues
+-> one linear model with a temperature-calibrated softmax.  What is saved (with
+joblib, to ``calmreply-model.joblib``) is only plain data: the weight matrix, the
+calibration temperature and the feature settings; the Pipeline is rebuilt around
+them on load.  That keeps the file small and quick to load.  joblib files are still
+pickles and unpickling can run code, so calmreply only ever loads the model it ships
+or one the user trained with ``calmreply train`` — never a file from elsewhere.
+
+Where the model is looked up (``Classifier.load()`` without a folder): in a
+checkout, the checkout's ``models/``; in an installed copy, the user data folder
+(``<user data dir>/models``, written by ``calmreply train``) when it holds a model,
+else the model shipped with the package.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage.paths import models_dir
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from triage.paths import models_dir, user_data_dir
 from triage.verdict import LABELS, Verdict
 
 MODEL_FILE = "calmreply-model.joblib"
 CARD_FILE = "calmreply-model.card.json"
+CARD_MD_FILE = "calmreply-model.card.md"
+FORMAT = "calmreply-linear/1"
 DEFAULT_UNCERTAIN_BELOW = 0.55
+EXPLAIN_TOP = 5
+_CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 class ModelError(RuntimeError):
     """The model cannot be used; the message says how to fix it (usually `calmreply train`)."""
 
 
+def in_checkout() -> bool:
+    """True when running from a source checkout (models/ next to pyproject.toml)."""
+    return (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "models").is_dir()
+
+
+def user_models_dir() -> Path:
+    return user_data_dir() / "models"
+
+
+def default_train_dir() -> Path:
+    """Where `calmreply train` writes: the checkout's models/, else the user data dir."""
+    return _CHECKOUT / "models" if in_checkout() else user_models_dir()
+
+
+def default_model_dir() -> Path:
+    """Where `Classifier.load()` looks: see the module docstring."""
+    if in_checkout():
+        return _CHECKOUT / "models"
+    user = user_models_dir()
+    if (user / MODEL_FILE).is_file():
+        return user
+    return models_dir()
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+class CalibratedLinear(ClassifierMixin, BaseEstimator):
+    """One multinomial logistic regression whose softmax is calibrated by a temperature.
+
+    The temperature is fitted on out-of-fold scores (cross-validation with a fixed
+    seed), so probabilities mean what they say without keeping an ensemble of models
+    around as CalibratedClassifierCV would.  The out-of-fold predictions also give the
+    cross-validated figures for the model card.
+    """
+
+    def __init__(self, C: float = 8.0, folds: int = 5, seed: int = 0, max_iter: int = 3000,
+                 class_weight: str | None = "balanced"):
+        self.C = C
+        self.folds = folds
+        self.seed = seed
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+
+    def _linear(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed,
+                                  class_weight=self.class_weight)
+
+    def fit(self, X, y):
+        from sklearn.model_selection import StratifiedKFold
+
+        y = np.asarray(y)
+        model = self._linear().fit(X, y)
+        self.classes_ = model.classes_
+        self.coef_ = model.coef_.astype(np.float32)
+        self.intercept_ = model.intercept_.astype(np.float32)
+        oof = np.zeros((X.shape[0], len(self.classes_)))
+        folds = StratifiedKFold(self.folds, shuffle=True, random_state=self.seed)
+        for train_idx, test_idx in folds.split(X, y):
+            part = self._linear().fit(X[train_idx], y[train_idx])
+            oof[test_idx] = part.decision_function(X[test_idx])
+        self.temperature_ = _fit_temperature(oof, np.searchsorted(self.classes_, y))
+        self.oof_predictions_ = self.classes_[oof.argmax(axis=1)]
+        return self
+
+    @classmethod
+    def from_arrays(cls, classes, coef, intercept, temperature: float,
+                    **params: Any) -> CalibratedLinear:
+        model = cls(**params)
+        model.classes_ = np.asarray(classes)
+        model.coef_ = np.asarray(coef, dtype=np.float32)
+        model.intercept_ = np.asarray(intercept, dtype=np.float32)
+        model.temperature_ = float(temperature)
+        return model
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+
+    def predict_proba(self, X) -> np.ndarray:
+        return _softmax(self.decision_function(X) / self.temperature_)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.decision_function(X).argmax(axis=1)]
+
+
+def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
+    """The T minimising log-loss of softmax(scores / T): a one-parameter calibration."""
+    from scipy.optimize import minimize_scalar
+
+    rows = np.arange(len(y_idx))
+
+    def loss(log_t: float) -> float:
+        p = _softmax(scores / np.exp(log_t))
+        return float(-np.log(np.clip(p[rows, y_idx], 1e-12, None)).mean())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-3, 3), method="bounded").x))
+
+
+def build_pipeline(features: dict[str, Any] | None = None,
+                   model: dict[str, Any] | None = None):
+    """The Pipeline used for training and prediction alike."""
+    from sklearn.pipeline import Pipeline
+
+    from triage.features import Normaliser, TextFeatures
+
+    return Pipeline([("normalise", Normaliser()),
+                     ("features", TextFeatures(**(features or {}))),
+                     ("model", CalibratedLinear(**(model or {})))])
+
+
+def artifact(pipeline) -> dict[str, Any]:
+    """What gets saved: plain arrays and settings, no custom classes."""
+    model: CalibratedLinear = pipeline.named_steps["model"]
+    return {"format": FORMAT,
+            "features": pipeline.named_steps["features"].get_params(),
+            "model": model.get_params(),
+            "classes": [str(c) for c in model.classes_],
+            "coef": model.coef_, "intercept": model.intercept_,
+            "temperature": model.temperature_}
+
+
+def pipeline_from_artifact(data: Any, path: Path):
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ModelError(f"{path} is not a calmreply model (unknown format); "
+                         "run `calmreply train` to rebuild it")
+    try:
+        pipeline = build_pipeline(dict(data["features"]), dict(data["model"]))
+        features = pipeline.named_steps["features"]
+        linear = CalibratedLinear.from_arrays(data["classes"], data["coef"], data["intercept"],
+                                              data["temperature"], **dict(data["model"]))
+        expected = features.n_features
+        if linear.coef_.shape != (len(linear.classes_), expected):
+            raise ValueError(f"weights have shape {linear.coef_.shape}, expected "
+                             f"({len(linear.classes_)}, {expected})")
+        if set(linear.classes_) - set(LABELS):
+            raise ValueError(f"unknown labels {sorted(set(linear.classes_) - set(LABELS))}")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"the model at {path} is damaged ({exc}); "
+                         "run `calmreply train` to rebuild it") from exc
+    pipeline.steps[-1] = ("model", linear)
+    return pipeline
+
+
+def _threshold_from_env(default: float) -> float:
+    raw = os.environ.get("CALMREPLY_UNCERTAIN_BELOW")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ModelError(f"CALMREPLY_UNCERTAIN_BELOW={raw!r} is not a number between 0 and 1"
+                         ) from None
+    if not 0.0 <= value <= 1.0:
+        raise ModelError(f"CALMREPLY_UNCERTAIN_BELOW={raw!r} must be between 0 and 1")
+    return value
+
+
 @dataclass
 class Classifier:
+    """The loaded model; `predict` turns texts into explained Verdicts."""
+
     pipeline: Any
     version: str
     card: dict[str, Any] = field(default_factory=dict)
@@ -34,56 +216,103 @@ class Classifier:
 
     @classmethod
     def load(cls, directory: str | Path | None = None,
-             uncertain_below: float = DEFAULT_UNCERTAIN_BELOW) -> Classifier:
+             uncertain_below: float | None = None) -> Classifier:
+        """Load the model in `directory` (default: see the module docstring).
+
+        `uncertain_below` (else $CALMREPLY_UNCERTAIN_BELOW, else 0.55) is the top
+        probability under which a verdict is marked uncertain for a human to label.
+        """
         import warnings
 
         import joblib
+        import sklearn
 
-        folder = Path(directory) if directory else models_dir()
-        path = folder / MODEL_FILE
-        card_path = folder / CARD_FILE
+        folder = Path(directory) if directory else default_model_dir()
+        path, card_path = folder / MODEL_FILE, folder / CARD_FILE
         if not path.is_file():
             raise ModelError(f"no model at {path}; run `calmreply train` to build one")
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))
+            if not isinstance(card, dict):
+                raise ValueError("not a JSON object")
         except (OSError, ValueError) as exc:
             raise ModelError(
                 f"the model card {card_path} is missing or unreadable ({exc});"
                 " run `calmreply train` to rebuild the model and its card") from exc
-        import sklearn
-
         trained_with = card.get("sklearn_version")
-        if trained_with and trained_with != sklearn.__version__:
+        if trained_with != sklearn.__version__:
             raise ModelError(
                 f"the model at {path} was saved by scikit-learn {trained_with}, but"
                 f" {sklearn.__version__} is installed; run `calmreply train` to rebuild it")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", category=UserWarning)
-                pipeline = joblib.load(path)
+                data = joblib.load(path)
         except Exception as exc:  # corrupt/truncated pickles raise almost anything
             raise ModelError(
                 f"the model at {path} could not be loaded ({type(exc).__name__}: {exc});"
                 " run `calmreply train` to rebuild it") from exc
-        if not hasattr(pipeline, "predict_proba"):
-            raise ModelError(f"{path} is not a calmreply model; run `calmreply train`")
-        return cls(pipeline, card.get("version", "unknown"), card, uncertain_below)
+        pipeline = pipeline_from_artifact(data, path)
+        threshold = (_threshold_from_env(DEFAULT_UNCERTAIN_BELOW) if uncertain_below is None
+                     else uncertain_below)
+        return cls(pipeline, str(card.get("version", "unknown")), card, threshold)
 
-    def predict(self, texts: Sequence[str]) -> list[Verdict]:
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.pipeline.named_steps["model"].classes_]
+
+    def predict(self, texts: Sequence[str], explain: bool = True) -> list[Verdict]:
+        """One Verdict per text; `explain=False` skips the reasons (bulk scoring)."""
         if not texts:
             return []
-        probs = self.pipeline.predict_proba(list(texts))
-        classes = list(self.pipeline.classes_)
+        normalised = self.pipeline.named_steps["normalise"].transform(texts)
+        X = self.pipeline.named_steps["features"].transform(normalised)
+        model: CalibratedLinear = self.pipeline.named_steps["model"]
+        probs = model.predict_proba(X)
+        classes = self.classes
+        top = probs.argmax(axis=1)
         verdicts = []
-        for row in probs:
-            p = {c: float(row[i]) for i, c in enumerate(classes)}
-            label = max(p, key=p.__getitem__)
-            verdicts.append(Verdict(label=label, probabilities=p, model_version=self.version,
-                                    uncertain=p[label] < self.uncertain_below))
+        for i, row in enumerate(probs):
+            label = classes[top[i]]
+            reasons = self._explain(X, i, int(top[i]), normalised[i]) if explain else ()
+            verdicts.append(Verdict(
+                label=label, probabilities={c: float(row[j]) for j, c in enumerate(classes)},
+                model_version=self.version, uncertain=bool(row[top[i]] < self.uncertain_below),
+                explanation=reasons))
         return verdicts
 
     def predict_one(self, text: str) -> Verdict:
         return self.predict([text])[0]
 
+    def _explain(self, X, row: int, k: int, normalised: str) -> tuple[tuple[str, float], ...]:
+        """The features that pushed class k most against the other classes.
 
-__all__ = ["Classifier", "ModelError", "LABELS", "MODEL_FILE", "CARD_FILE"]
+        Contribution of feature j = x_j * (w_kj - mean of the other classes' w_j).
+        """
+        start, end = X.indptr[row], X.indptr[row + 1]
+        cols, values = X.indices[start:end], X.data[start:end]
+        if not len(cols):
+            return ()
+        contrib = values * self._push()[k, cols]
+        order = [o for o in np.argsort(-contrib)[:EXPLAIN_TOP] if contrib[o] > 0]
+        if not order:
+            return ()
+        wanted = [int(cols[o]) for o in order]
+        names = self.pipeline.named_steps["features"].feature_names_in(normalised, wanted)
+        return tuple((names.get(c, f"hashed feature #{c}"), round(float(contrib[o]), 4))
+                     for c, o in zip(wanted, order, strict=True))
+
+    def _push(self) -> np.ndarray:
+        """Per class: its weights minus the mean of the other classes' weights (cached)."""
+        push = self.__dict__.get("_push_cache")
+        if push is None:
+            coef = self.pipeline.named_steps["model"].coef_
+            total = coef.sum(axis=0)
+            n = coef.shape[0]
+            push = coef - (total - coef) / max(n - 1, 1)
+            self.__dict__["_push_cache"] = push
+        return push
+
+
+__all__ = ["Classifier", "ModelError", "LABELS", "MODEL_FILE", "CARD_FILE", "CARD_MD_FILE",
+           "CalibratedLinear", "build_pipeline", "default_model_dir", "default_train_dir"]

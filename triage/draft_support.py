@@ -38,9 +38,19 @@ def verdict_of(triage: dict[str, Any] | None) -> Verdict | None:
                    bool(triage.get("uncertain")), tuple(triage.get("explanation") or ()))
 
 
-def variants(playbook: Any, mention: Mention, triage: dict[str, Any] | None) -> list[Any]:
-    """The playbook's drafts for this mention (objects with .key, .text, .engage)."""
-    return list(playbook.drafts_for(mention, verdict_of(triage)))
+def variants(playbook: Any, mention: Mention, triage: dict[str, Any] | None,
+             flags: list[Any] | None = None) -> list[Any]:
+    """The playbook's drafts for this mention (objects with .key, .text, .engage).
+
+    Flags are passed when the playbook takes them (threat and distress get no template).
+    """
+    verdict = verdict_of(triage)
+    if flags:
+        try:
+            return list(playbook.drafts_for(mention, verdict, flags=flags))
+        except TypeError:
+            pass
+    return list(playbook.drafts_for(mention, verdict))
 
 
 def missing_placeholders(text: str) -> list[str]:
@@ -56,9 +66,12 @@ def channel_limit(playbook: Any, platform: str) -> int:
         fn = getattr(playbook, attr, None)
         if callable(fn):
             try:
-                return int(fn(platform))
+                value = fn(platform)
             except Exception:  # noqa: BLE001 - unknown channel: use our defaults
                 break
+            if value:
+                return int(value)
+            break
     limits = getattr(playbook, "channel_limits", None)
     if isinstance(limits, dict) and platform in limits:
         return int(limits[platform])
@@ -74,25 +87,29 @@ def _as_finding(obj: Any) -> ToneFinding:
         data = obj
     else:
         return ToneFinding("tone", str(obj))
-    code = str(data.get("code") or data.get("kind") or data.get("rule") or "tone")
+    code = str(data.get("kind") or data.get("code") or data.get("rule") or "tone")
     message = str(data.get("message") or data.get("reason") or data.get("explanation")
                   or code)
     return ToneFinding(code, message)
 
 
-def check_tone(text: str, mention: Mention | None = None) -> list[ToneFinding]:
-    """Calm-tone findings for a draft, from the playbook's checker when it exists."""
+def check_tone(text: str, mention: Mention | None = None, label: str | None = None,
+               playbook: Any = None) -> list[ToneFinding]:
+    """Calm-tone findings for a draft, from the playbook's checker when it exists.
+
+    The length limit is left to the caller (the drafting screen shows it separately).
+    """
     try:
         from triage.playbook import check_tone as playbook_check  # type: ignore[attr-defined]
     except ImportError:
-        playbook_check = None
-    if playbook_check is not None:
-        try:
-            found = playbook_check(text)
-        except TypeError:
-            found = playbook_check(text, mention)
-        return [_as_finding(f) for f in found]
-    return _fallback_tone(text)
+        return _fallback_tone(text)
+    channel = mention.platform if mention is not None else None
+    try:
+        found = playbook_check(text, channel, label=label,
+                               playbook=playbook if hasattr(playbook, "voice") else None)
+    except TypeError:
+        found = playbook_check(text)
+    return [_as_finding(f) for f in found]
 
 
 _HEATED = re.compile(r"\b(calm down|obviously|actually|you people|wrong|lies|liar|"

@@ -23,6 +23,17 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def summary(self) -> dict[str, Any]:
+        """The figures rounded for a model card."""
+        def r(m: dict[str, Any]) -> dict[str, Any]:
+            return {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
+
+        return {"rows": self.rows, "accuracy": round(self.accuracy, 4),
+                "macro_f1": round(self.macro_f1, 4),
+                "per_class": {c: r(m) for c, m in self.per_class.items()},
+                "confusion": self.confusion,
+                "per_source": {s: r(m) for s, m in self.per_source.items()}}
+
     def render(self) -> str:
         lines = [f"rows: {self.rows}", f"accuracy: {self.accuracy:.3f}",
                  f"macro-F1: {self.macro_f1:.3f}", "",
@@ -35,9 +46,10 @@ class Evaluation:
         for t in LABELS:
             lines.append(f"{t:<12}" + "".join(f"{self.confusion[t][p]:>12}" for p in LABELS))
         if len(self.per_source) > 1:
-            lines += ["", f"{'source':<36}{'rows':>6}{'accuracy':>10}"]
+            lines += ["", f"{'source':<36}{'rows':>6}{'accuracy':>10}  predicted as"]
             for src, m in sorted(self.per_source.items()):
-                lines.append(f"{src:<36}{m['rows']:>6}{m['accuracy']:>10.3f}")
+                spread = ", ".join(f"{c} {m['predicted'].get(c, 0)}" for c in LABELS)
+                lines.append(f"{src[:35]:<36}{m['rows']:>6}{m['accuracy']:>10.3f}  {spread}")
         return "\n".join(lines)
 
 
@@ -64,7 +76,7 @@ def read_labelled(path: Path) -> tuple[list[str], list[str], list[str]]:
 
 def evaluate(classifier: Classifier, path: Path) -> Evaluation:
     texts, truth, sources = read_labelled(path)
-    predicted = [v.label for v in classifier.predict(texts)]
+    predicted = [v.label for v in classifier.predict(texts, explain=False)]
     return score(truth, predicted, sources)
 
 
@@ -87,9 +99,10 @@ def score(truth: list[str], predicted: list[str], sources: list[str] | None = No
     macro = sum(per_class[c]["f1"] for c in present) / len(present) if present else 0.0
     per_source: dict[str, dict[str, Any]] = {}
     for t, p, s in zip(truth, predicted, sources or [""] * n, strict=True):
-        m = per_source.setdefault(s or "-", {"rows": 0, "correct": 0})
+        m = per_source.setdefault(s or "-", {"rows": 0, "correct": 0, "predicted": {}})
         m["rows"] += 1
         m["correct"] += int(t == p)
+        m["predicted"][p] = m["predicted"].get(p, 0) + 1
     for m in per_source.values():
         m["accuracy"] = m["correct"] / m["rows"]
     return Evaluation(n, accuracy, macro, per_class, confusion, per_source)

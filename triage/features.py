@@ -16,14 +16,17 @@ from collections.abc import Iterable
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 
-from triage.normalise import normalise, readable_token
+from triage.normalise import URL_TOKEN, USER_TOKEN, normalise, readable_token
 
 WORD_BITS = 18
 CHAR_BITS = 18
-CHAR_NGRAMS = (3, 5)
-TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"
+CHAR_NGRAMS = (2, 4)
+# @handles and links say where a post was written, not what it means; in a small
+# corpus they correlate with a class by accident (replies to a brand carry a handle),
+# so the model never sees them.
+_IGNORED = re.compile(rf"{USER_TOKEN}|{URL_TOKEN}")
 
 _INSULT = (r"idiots?|morons?|clowns?|stupid|dumb(?:est)?|losers?|pathetic|scum(?:bags?)?|"
            r"imbeciles?|cretins?|fools?|retard(?:ed|s)?|liars?|frauds?|grifters?|jokes?|"
@@ -124,10 +127,14 @@ class Normaliser(BaseEstimator, TransformerMixin):
 
 
 class TextFeatures(BaseEstimator, TransformerMixin):
-    """Normalised texts -> sparse [word n-grams | char n-grams | cues].
+    """Normalised texts -> sparse [word 1-2-grams | char_wb n-grams | cues], hashed.
 
-    Word and char blocks are each L2-normalised with sublinear counts, so a long
+    Word and char blocks each get sublinear counts (1 + log tf) and L2 norm, so a long
     rant does not outweigh a short insult.  Stateless: `fit` learns nothing.
+
+    Speed: posts reuse the same words, so each word's hashed columns (its unigram and
+    its padded character n-grams) are computed once and cached; a post then costs a
+    few dictionary look-ups per word instead of re-slicing and re-hashing n-grams.
     """
 
     def __init__(self, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS,
@@ -137,60 +144,131 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.char_ngrams = char_ngrams
         self.cue_weight = cue_weight
 
-    def _vectorisers(self) -> tuple[HashingVectorizer, HashingVectorizer]:
-        words = HashingVectorizer(n_features=1 << self.word_bits, ngram_range=(1, 2),
-                                  token_pattern=TOKEN_PATTERN, alternate_sign=False,
-                                  norm=None, dtype=np.float32)
-        chars = HashingVectorizer(n_features=1 << self.char_bits, analyzer="char_wb",
-                                  ngram_range=tuple(self.char_ngrams), alternate_sign=False,
-                                  norm=None, dtype=np.float32)
-        return words, chars
+    @property
+    def n_cues(self) -> int:
+        return len(cue_names())
+
+    @property
+    def n_features(self) -> int:
+        return (1 << self.word_bits) + (1 << self.char_bits) + self.n_cues
 
     def fit(self, texts, y=None):
         return self
 
-    @staticmethod
-    def _sublinear_l2(m: sp.csr_matrix) -> sp.csr_matrix:
-        m.data = 1.0 + np.log(m.data)
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_cache", None)
+        return state
+
+    def _word_entry(self, word: str) -> tuple[int, list[int], list[str]]:
+        """(word column, char columns, char n-grams) for one lowercase word, cached."""
+        cache = self.__dict__.setdefault("_cache", {})
+        entry = cache.get(word)
+        if entry is None:
+            if len(cache) > 500_000:
+                cache.clear()
+            lo, hi = self.char_ngrams
+            padded = f" {word} "
+            grams = [padded[i:i + n] for n in range(lo, hi + 1)
+                     for i in range(max(len(padded) - n + 1, 1))]
+            offset = 1 << self.word_bits
+            mask = (1 << self.char_bits) - 1
+            entry = (_hash(word) & ((1 << self.word_bits) - 1),
+                     [offset + (_hash(g) & mask) for g in grams], grams)
+            cache[word] = entry
+        return entry
+
+    def _bigram_column(self, a: str, b: str) -> int:
+        cache = self.__dict__.setdefault("_bigrams", {})
+        key = f"{a} {b}"
+        col = cache.get(key)
+        if col is None:
+            if len(cache) > 500_000:
+                cache.clear()
+            col = cache[key] = _hash(key) & ((1 << self.word_bits) - 1)
+        return col
 
     def transform(self, texts):
-        texts = list(texts)
-        words, chars = self._vectorisers()
-        blocks = [self._sublinear_l2(words.transform(texts)),
-                  self._sublinear_l2(chars.transform(texts)),
-                  cue_matrix(texts) * self.cue_weight]
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        texts = [content_of(t) for t in texts]
+        word_cols: list[int] = []
+        char_cols: list[int] = []
+        word_ptr, char_ptr = [0], [0]
+        entry = self._word_entry
+        bigram = self._bigram_column
+        for text in texts:
+            words = _TOKEN.findall(text.lower())
+            for w in words:
+                col, chars, _ = entry(w)
+                word_cols.append(col)
+                char_cols.extend(chars)
+            word_cols.extend(bigram(a, b) for a, b in zip(words, words[1:]))
+            word_ptr.append(len(word_cols))
+            char_ptr.append(len(char_cols))
+        n = len(texts)
+        blocks = [_counts(word_cols, word_ptr, n, self.n_features),
+                  _counts(char_cols, char_ptr, n, self.n_features)]
+        cues = cue_matrix(texts)
+        width = (1 << self.word_bits) + (1 << self.char_bits)
+        cues = sp.csr_matrix((cues.data * self.cue_weight, cues.indices + width, cues.indptr),
+                             shape=(n, self.n_features))
+        return (blocks[0] + blocks[1] + cues).astype(np.float32)
 
     # -- explanation support -------------------------------------------------------
-    def feature_names_in(self, text: str) -> dict[int, str]:
-        """Column -> readable name for every feature the (normalised) text fires."""
-        words, chars = self._vectorisers()
+    def feature_names_in(self, text: str, columns: Iterable[int] | None = None
+                         ) -> dict[int, str]:
+        """Column -> readable name for the features the (normalised) text fires.
+
+        With `columns`, only those are named (cheaper).
+        """
+        wanted = set(columns) if columns is not None else None
+        text = content_of(text)
         names: dict[int, str] = {}
-        offset_chars = 1 << self.word_bits
-        offset_cues = offset_chars + (1 << self.char_bits)
-        for analyser, offset, kind in ((words.build_analyzer(), 0, "word"),
-                                       (chars.build_analyzer(), offset_chars, "char")):
-            tokens = list(dict.fromkeys(analyser(text)))
-            if not tokens:
-                continue
-            cols = analyser_columns(tokens, words if kind == "word" else chars)
-            for token, col in zip(tokens, cols, strict=True):
-                names.setdefault(offset + col, _readable(kind, token))
+        words = _TOKEN.findall(text.lower())
+        for w in words:
+            col, chars, grams = self._word_entry(w)
+            if wanted is None or col in wanted:
+                names.setdefault(col, _readable("word", w))
+            for c, g in zip(chars, grams, strict=True):
+                if wanted is None or c in wanted:
+                    names.setdefault(c, _readable("char", g))
+        for a, b in zip(words, words[1:]):
+            col = self._bigram_column(a, b)
+            if wanted is None or col in wanted:
+                names.setdefault(col, _readable("word", f"{a} {b}"))
+        start = (1 << self.word_bits) + (1 << self.char_bits)
         for i, name in enumerate(cue_names()):
-            names[offset_cues + i] = f"feature '{name}'"
+            names[start + i] = f"feature '{name}'"
         return names
 
 
-def analyser_columns(tokens: list[str], vectoriser: HashingVectorizer) -> list[int]:
-    """The hashed column of each token, using the vectoriser's own hashing."""
-    from sklearn.feature_extraction import FeatureHasher
+_TOKEN = re.compile(r"(?u)\b\w+\b|[!?]")
 
-    hasher = FeatureHasher(n_features=vectoriser.n_features, input_type="string",
-                           alternate_sign=False)
-    return hasher.transform([[t] for t in tokens]).indices.tolist()
+
+def _hash(token: str) -> int:
+    return murmurhash3_32(token, seed=0, positive=True)
+
+
+def _counts(cols: list[int], ptr: list[int], rows: int, width: int) -> sp.csr_matrix:
+    """Rows of hashed columns -> CSR with 1 + log(count), each row L2-normalised."""
+    m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), np.asarray(cols, dtype=np.int32),
+                       np.asarray(ptr, dtype=np.int32)), shape=(rows, width))
+    m.sum_duplicates()
+    m.data = 1.0 + np.log(m.data)
+    sq = m.data * m.data
+    lengths = np.diff(m.indptr)
+    norms = np.zeros(rows, dtype=np.float32)
+    nonempty = lengths > 0
+    norms[nonempty] = np.sqrt(np.add.reduceat(sq, m.indptr[:-1][nonempty]))
+    norms[norms == 0] = 1.0
+    m.data /= np.repeat(norms, lengths)
+    return m
+
+
+def content_of(normalised: str) -> str:
+    """The part of a normalised text the model reads (handles and links dropped)."""
+    if "_u" not in normalised:
+        return normalised
+    return " ".join(_IGNORED.sub(" ", normalised).split())
 
 
 def _readable(kind: str, token: str) -> str:
@@ -199,4 +277,4 @@ def _readable(kind: str, token: str) -> str:
     return f"char '{token.strip() or token}'"
 
 
-__all__ = ["CUES", "TextFeatures", "Normaliser", "cue_names", "cue_matrix"]
+__all__ = ["CUES", "TextFeatures", "Normaliser", "cue_names", "cue_matrix", "content_of"]

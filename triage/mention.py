@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -136,3 +137,26 @@ class Mention:
     def to_json(self, *, include_raw: bool = True) -> str:
         return json.dumps(self.to_record(include_raw=include_raw), ensure_ascii=False,
                           sort_keys=True)
+
+    def redacted(self, *, handle: Callable[[str], str], post: Callable[[str], str],
+                 scrub: Callable[[str], str]) -> Mention:
+        """A copy for readers outside the comms team (redacted exports).
+
+        The author becomes ``handle(author_handle)`` (a keyed pseudonym), post ids become
+        ``post(...)`` so the post cannot be looked up, text goes through ``scrub``
+        (personal data), and everything that identifies the person is left out: name,
+        URL, account age, source and the raw payload.
+        """
+        return replace(
+            self,
+            platform_id=post(f"{self.platform}:{self.platform_id}"),
+            text=scrub(self.text),
+            author_handle=handle(self.author_handle) if self.author_handle else "",
+            author_name="",
+            url="",
+            in_reply_to_id=post(f"{self.platform}:{self.in_reply_to_id}")
+            if self.in_reply_to_id else None,
+            raw={},
+            source="",
+            author_created_at=None,
+        )

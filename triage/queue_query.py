@@ -14,7 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from triage.mention import Mention
-from triage.store import _QUEUE_COLUMNS, QueueFilter, QueueItem, Store, _row_to_item, _row_to_mention
+from triage.store import (
+    _QUEUE_COLUMNS,
+    QueueFilter,
+    QueueItem,
+    Store,
+    _row_to_item,
+    _row_to_mention,
+)
 
 
 class Sort(StrEnum):
@@ -138,3 +145,74 @@ def muted(store: Store, mention: Mention) -> bool:
 def incidents_of(store: Store, mention_id: int) -> list[int]:
     return [int(r[0]) for r in store.query(
         "SELECT incident_id FROM incident_mentions WHERE mention_id = ?", (mention_id,))]
+
+
+class PagedQueue:
+    """Random access to a view's rows, fetched a page at a time and cached.
+
+    Row `i` lives in page ``i // page_size``.  A page next to a cached one is fetched by
+    keyset from its neighbour's edge key; a page with no cached neighbour (a jump) is
+    fetched by OFFSET once, and its neighbours are keyset again from there.
+    """
+
+    def __init__(self, store: Store, view: QueueView | None = None,
+                 page_size: int = 100, max_pages: int = 64) -> None:
+        self.store = store
+        self.view = view or QueueView()
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._pages: dict[int, list[QueueItem]] = {}
+        self._total: int | None = None
+
+    # ---- size ------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = self.view.count(self.store)
+        return self._total
+
+    def set_view(self, view: QueueView) -> None:
+        self.view = view
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Forget everything (after a change in the database)."""
+        self._pages.clear()
+        self._total = None
+
+    # ---- rows ------------------------------------------------------------------
+    def item(self, index: int) -> QueueItem | None:
+        if index < 0:
+            return None
+        page_no, slot = divmod(index, self.page_size)
+        page = self._page(page_no)
+        return page[slot] if slot < len(page) else None
+
+    def _page(self, page_no: int) -> list[QueueItem]:
+        page = self._pages.get(page_no)
+        if page is not None:
+            return page
+        size = self.page_size
+        prev, nxt = self._pages.get(page_no - 1), self._pages.get(page_no + 1)
+        if page_no == 0:
+            page = self.view.page(self.store, limit=size)
+        elif prev is not None and len(prev) == size:
+            page = self.view.page(self.store, after=self.view.sort.key_of(prev[-1]), limit=size)
+        elif nxt:
+            page = self.view.page(self.store, before=self.view.sort.key_of(nxt[0]), limit=size)
+        else:
+            page = self.view.page(self.store, offset=page_no * size, limit=size)
+        if len(self._pages) >= self.max_pages:  # forget the page farthest away
+            far = max(self._pages, key=lambda p: abs(p - page_no))
+            del self._pages[far]
+        self._pages[page_no] = page
+        return page
+
+    def index_of(self, mention_id: int) -> int | None:
+        """Where a mention is now, or None if it is no longer in the view."""
+        for page_no, page in self._pages.items():
+            for slot, item in enumerate(page):
+                if item.id == mention_id:
+                    return page_no * self.page_size + slot
+        item = self.view.contains(self.store, mention_id)
+        return None if item is None else self.view.rank(self.store, item)

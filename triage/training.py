@@ -1,4 +1,11 @@
-"""Train the triage model from training_data/ plus the officers' corrections."""
+"""Train the triage model from training_data/ plus the officers' corrections.
+
+Training is deterministic: the features are hashed (nothing learnt but weights), the
+solver is deterministic and every random split uses SEED, so the same data gives
+the same weights.  The model card records what the model was trained on (data hash,
+class counts, corrections used), how (hyperparameters, scikit-learn version) and how
+well it did (cross-validated figures and any evaluations asked for).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,37 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage.classifier import CARD_FILE, MODEL_FILE
+from triage.classifier import (
+    CARD_FILE,
+    CARD_MD_FILE,
+    MODEL_FILE,
+    artifact,
+    build_pipeline,
+)
 from triage.paths import training_data_dir
 from triage.verdict import LABELS
 
 SEED = 20261125
+FEATURE_PARAMS: dict[str, Any] = {"word_bits": 18, "char_bits": 18, "char_ngrams": (2, 4),
+                                  "cue_weight": 1.0}
+MODEL_PARAMS: dict[str, Any] = {"C": 8.0, "folds": 5, "seed": SEED, "max_iter": 3000,
+                                "class_weight": "balanced"}
+
+INTENDED_USE = (
+    "Sort public mentions of an organisation or its leaders into troll (bad-faith abuse, "
+    "provocation, pile-ons), complaint (a good-faith grievance, however angry) and "
+    "engagement (questions, praise, neutral talk), so a comms officer can decide what to "
+    "answer first. It proposes a label for a human to check; it never replies or acts alone.")
+LIMITS = [
+    "Trained on a synthetic, mostly English corpus written for calmreply plus officer "
+    "corrections; other languages, new slang and niche communities are handled poorly.",
+    "Sarcasm, in-jokes, quotes of abuse and dog whistles it has not seen are often missed; "
+    "verdicts below the uncertainty threshold are marked for a human label.",
+    "It judges one post at a time, without the thread, the author's history or images.",
+    "Not a hate-speech, threat or legal-risk detector: escalation rules handle those.",
+    "The saved model is a joblib pickle; unpickling runs code, so calmreply loads only the "
+    "model it ships or one trained locally with `calmreply train` - never a downloaded one.",
+]
 
 
 class TrainingDataError(ValueError):
@@ -28,6 +61,7 @@ def training_files(folder: Path | None = None) -> list[Path]:
 
 
 def data_hash(files: Iterable[Path]) -> str:
+    """sha256 over the training CSVs (name + bytes, in name order)."""
     digest = hashlib.sha256()
     for f in sorted(files, key=lambda p: p.name):
         digest.update(f.name.encode())
@@ -35,66 +69,151 @@ def data_hash(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def current_data_hash(folder: Path | None = None) -> str:
+    return data_hash(training_files(folder))
+
+
 def load_rows(files: Iterable[Path]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for f in files:
         with f.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
-            for lineno, rec in enumerate(reader, start=2):
+            if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
+                raise TrainingDataError(f"{f}: needs a header with columns text,label")
+            for rec in reader:
                 label = (rec.get("label") or "").strip()
                 text = (rec.get("text") or "").strip()
                 if label not in LABELS or not text:
                     raise TrainingDataError(
-                        f"{f}:{lineno}: needs a text and a label in {', '.join(LABELS)}")
+                        f"{f}:{reader.line_num}: needs a text and a label in"
+                        f" {', '.join(LABELS)}")
                 rows.append((text, label))
     return rows
 
 
-def build_pipeline() -> Any:
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    return Pipeline([
-        ("features", FeatureUnion([
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                      lowercase=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                      sublinear_tf=True)),
-        ])),
-        ("model", CalibratedClassifierCV(LogisticRegression(C=4.0, max_iter=2000),
-                                         method="sigmoid", cv=3)),
-    ])
+def merge(rows: list[tuple[str, str]],
+          corrections: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Corrections win: a corrected text replaces every training row with the same text."""
+    fixed = {t.strip(): label for t, label in corrections
+             if t and t.strip() and label in LABELS}
+    kept = [(t, label) for t, label in rows if t not in fixed]
+    return kept + sorted(fixed.items())
 
 
 def train(out_dir: Path, corrections: list[tuple[str, str]] | None = None,
-          folder: Path | None = None) -> dict[str, Any]:
-    """Fit, save model + card to out_dir, and return the card."""
+          folder: Path | None = None, evaluate: Iterable[Path] = ()) -> dict[str, Any]:
+    """Fit, save model + card (JSON and Markdown) to out_dir, and return the card.
+
+    `evaluate` names labelled CSVs to measure the new model on; their figures go in
+    the card (they are only read to measure, never trained on).
+    """
     import joblib
     import sklearn
 
+    from triage.evaluation import score
+
     files = training_files(folder)
     if not files:
-        raise TrainingDataError(f"no training CSV files in {folder or training_data_dir()}")
-    rows = load_rows(files)
-    corrections = corrections or []
-    texts = [t for t, _ in rows] + [t for t, _ in corrections]
-    labels = [label for _, label in rows] + [label for _, label in corrections]
-    pipeline = build_pipeline()
+        raise TrainingDataError(f"no training CSV files in {folder or training_data_dir()};"
+                                " a clean checkout has them in training_data/")
+    corrections = list(corrections or [])
+    rows = merge(load_rows(files), corrections)
+    texts = [t for t, _ in rows]
+    labels = [label for _, label in rows]
+    missing = [c for c in LABELS if c not in labels]
+    if missing:
+        raise TrainingDataError(f"the training data has no {', '.join(missing)} rows")
+    pipeline = build_pipeline(FEATURE_PARAMS, MODEL_PARAMS)
     pipeline.fit(texts, labels)
+    model = pipeline.named_steps["model"]
+    cv = score(labels, [str(p) for p in model.oof_predictions_])
     when = datetime.now(UTC).replace(microsecond=0)
-    card = {
+    card: dict[str, Any] = {
         "name": "calmreply-triage",
         "version": when.strftime("%Y%m%d%H%M%S"),
         "date": when.isoformat(),
         "sklearn_version": sklearn.__version__,
+        "intended_use": INTENDED_USE,
+        "limitations": LIMITS,
+        "training_data": {
+            "hash": data_hash(files),
+            "files": [f.name for f in files],
+            "rows": len(rows),
+            "class_counts": dict(sorted(Counter(labels).items())),
+        },
         "training_data_hash": data_hash(files),
-        "class_counts": dict(Counter(labels)),
+        "class_counts": dict(sorted(Counter(labels).items())),
         "corrections_used": len(corrections),
         "seed": SEED,
+        "pipeline": "normalise -> [hashed word 1-2-grams | hashed char_wb n-grams | "
+                    "hand-made cues] -> multinomial logistic regression -> "
+                    "temperature-calibrated softmax",
+        "hyperparameters": {"features": _jsonable(FEATURE_PARAMS),
+                            "model": _jsonable(MODEL_PARAMS),
+                            "temperature": round(float(model.temperature_), 4)},
+        "cross_validation": {
+            "folds": MODEL_PARAMS["folds"],
+            "macro_f1": round(cv.macro_f1, 4),
+            "accuracy": round(cv.accuracy, 4),
+            "per_class": {c: {k: round(v, 4) for k, v in m.items()}
+                          for c, m in cv.per_class.items()},
+        },
+        "evaluations": {},
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, out_dir / MODEL_FILE, compress=3)
+    joblib.dump(artifact(pipeline), out_dir / MODEL_FILE)
+    if evaluate:
+        from triage.classifier import Classifier
+        from triage.evaluation import evaluate as run_eval
+
+        clf = Classifier(pipeline, card["version"], card)
+        for path in evaluate:
+            result = run_eval(clf, Path(path))
+            card["evaluations"][Path(path).name] = result.summary()
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    (out_dir / CARD_MD_FILE).write_text(card_markdown(card), encoding="utf-8")
     return card
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def card_markdown(card: dict[str, Any]) -> str:
+    """A short human-readable model card (the JSON card has everything)."""
+    cv = card["cross_validation"]
+    lines = [f"# Model card: {card['name']} {card['version']}", "",
+             f"Trained {card['date']} with scikit-learn {card['sklearn_version']}, "
+             f"seed {card['seed']}.", "",
+             "## Intended use", "", card["intended_use"], "",
+             "## Limits", ""] + [f"- {x}" for x in card["limitations"]] + [
+             "", "## Training data", "",
+             f"- files: {', '.join(card['training_data']['files'])}",
+             f"- sha256: `{card['training_data_hash']}`",
+             f"- rows: {card['training_data']['rows']} "
+             f"({', '.join(f'{k} {v}' for k, v in card['class_counts'].items())})",
+             f"- officer corrections merged in: {card['corrections_used']}", "",
+             "## Model", "", card["pipeline"], "",
+             "```json", json.dumps(card["hyperparameters"]), "```", "",
+             f"## Cross-validated ({cv['folds']}-fold) on the training data", "",
+             f"macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}", "",
+             "| class | precision | recall | f1 |", "|---|---|---|---|"]
+    lines += [f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |"
+              for c, m in cv["per_class"].items()]
+    for name, ev in card.get("evaluations", {}).items():
+        lines += ["", f"## Evaluation on {name} ({ev['rows']} rows, never trained on)", "",
+                  f"macro-F1 {ev['macro_f1']:.3f}, accuracy {ev['accuracy']:.3f}", "",
+                  "| class | precision | recall | f1 |", "|---|---|---|---|"]
+        lines += [f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |"
+                  for c, m in ev["per_class"].items()]
+        if ev.get("per_source"):
+            lines += ["", "| source | rows | accuracy |", "|---|---|---|"]
+            lines += [f"| {s} | {m['rows']} | {m['accuracy']:.3f} |"
+                      for s, m in sorted(ev["per_source"].items())]
+    lines += ["", "## Loading safely", "",
+              "The model file is a joblib pickle holding only arrays and settings, but "
+              "unpickling can run code: load only this shipped model or one you trained "
+              "with `calmreply train`. A model from another scikit-learn version, or a "
+              "missing or damaged file, is refused with a message to run `calmreply train`.",
+              ""]
+    return "\n".join(lines)

@@ -42,3 +42,66 @@ class ActionRefused(MentionAction):
     def __init__(self, mention_id: int, actor: str, reason: str) -> None:
         super().__init__(mention_id, actor)
         self.reason = reason
+
+
+class DraftReturned(MentionAction):
+    """A leader sent a draft back to its drafter with a comment."""
+
+    def __init__(self, mention_id: int, actor: str, comment: str) -> None:
+        super().__init__(mention_id, actor)
+        self.comment = comment
+
+
+class ReplySent(MentionAction):
+    def __init__(self, mention_id: int, actor: str, via: str) -> None:
+        super().__init__(mention_id, actor)
+        self.via = via
+
+
+class MentionClaimed(MentionAction):
+    pass
+
+
+class ClaimRefused(MentionAction):
+    """Someone else holds the mention; `holder` says who."""
+
+    def __init__(self, mention_id: int, actor: str, holder: str) -> None:
+        super().__init__(mention_id, actor)
+        self.holder = holder
+
+
+class AuthorMuted(MentionAction):
+    def __init__(self, mention_id: int, actor: str, handle: str) -> None:
+        super().__init__(mention_id, actor)
+        self.handle = handle
+
+
+class MentionEscalated(MentionAction):
+    pass
+
+
+class BulkApplied(Message):
+    """One bulk action (dismiss, relabel) applied to several mentions after confirmation."""
+
+    def __init__(self, action: str, mention_ids: list[int], actor: str, value: str) -> None:
+        super().__init__()
+        self.action = action
+        self.mention_ids = mention_ids
+        self.actor = actor
+        self.value = value
+
+
+class QueueChanged(Message):
+    """The queue was re-read: `new_mentions` arrived since the last read."""
+
+    def __init__(self, new_mentions: int, total: int) -> None:
+        super().__init__()
+        self.new_mentions = new_mentions
+        self.total = total
+
+
+class FilterChanged(Message):
+    def __init__(self, description: str, total: int) -> None:
+        super().__init__()
+        self.description = description
+        self.total = total

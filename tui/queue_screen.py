@@ -1,192 +1,363 @@
-"""The queue: every mention in priority order, with the selected one in detail."""
+"""The queue: every mention in priority order, with the selected one in detail.
+
+The screen holds the officer's state (view, selection, marks) and turns keys into
+calls on `triage`'s API; rows come from a `PagedQueue` so a million mentions cost the
+same as a hundred.  A timer polls a cheap change marker and re-reads the queue when
+another process (`calmreply watch`, a colleague) changed the database, keeping the
+officer's cursor on the same mention.
+"""
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
-from triage.playbook import Playbook
-from triage.store import QueueItem, Store
+from triage.approval import mark_sent
+from triage.mention_detail import MentionDetail
+from triage.queue_query import PagedQueue, QueueView, change_marker, filter_choices
+from triage.store import QueueFilter, StoreError
 from triage.workflow import IllegalTransition, State
 from tui.choice_screen import ChoiceScreen
+from tui.confirm_screen import ConfirmScreen
 from tui.detail_pane import DetailPane
+from tui.draft_actions import submit_suggested
 from tui.messages import (
     ActionRefused,
+    AuthorMuted,
+    BulkApplied,
     DraftApproved,
-    DraftSubmitted,
+    FilterChanged,
     MentionDismissed,
+    MentionEscalated,
     MentionRelabelled,
+    QueueChanged,
+    ReplySent,
 )
-from tui.render import age, cell, reach
+from tui.queue_table import QueueTable
 
-PAGE = 200
-LABEL_STYLE = {"troll": "red", "complaint": "yellow", "engagement": "green"}
+DISMISS_CHOICES = [
+    ("n", "not_engaged", "not engaged (troll: do not feed)"),
+    ("u", "duplicate", "duplicate"),
+    ("i", "irrelevant", "irrelevant"),
+]
+LABEL_CHOICES = [("t", "troll", "troll"), ("c", "complaint", "complaint"),
+                 ("e", "engagement", "engagement")]
 
 
 class QueueScreen(Screen):
     BINDINGS = [
-        Binding("a", "approve", "Approve draft"),
-        Binding("d", "dismiss_mention", "Dismiss"),
+        Binding("enter,r", "draft", "Draft reply"),
+        Binding("a", "approve", "Submit/approve"),
+        Binding("x", "not_engaged", "Not engaged"),
+        Binding("d", "dismiss_mention", "Dismiss…"),
         Binding("l", "relabel", "Relabel"),
-        Binding("g", "refresh", "Refresh"),
+        Binding("m", "mute", "Mute author"),
+        Binding("e", "escalate", "Escalate"),
+        Binding("D", "bulk_dismiss", "Bulk dismiss", show=False),
+        Binding("L", "bulk_relabel", "Bulk relabel", show=False),
+        Binding("s", "mark_sent", "Mark sent", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("f", "filter", "Filter"),
+        Binding("o", "sort", "Sort", show=False),
+        Binding("h", "hide_closed", "Hide closed", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("p", "approvals", "Approvals"),
+        Binding("i", "incidents", "Incidents", show=False),
+        Binding("t", "analytics", "Analytics", show=False),
+        Binding("g", "refresh", "Refresh", show=False),
+        Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
 
-    selected_id: reactive[int | None] = reactive(None)
+    view: reactive[QueueView] = reactive(QueueView, init=False)
+    selected_id: reactive[int | None] = reactive(None, init=False)
 
-    def __init__(self, store: Store, user: str, playbook: Playbook) -> None:
+    def __init__(self, poll_seconds: float = 1.0) -> None:
         super().__init__()
-        self.store = store
-        self.user = user
-        self.playbook = playbook
-        self.items: list[QueueItem] = []
+        self.poll_seconds = poll_seconds
+        self._marker: tuple[int, int] = (0, 0)
+        self.pager: PagedQueue | None = None
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def user(self) -> str:
+        return self.app.user
 
     def compose(self) -> ComposeResult:
+        self.pager = PagedQueue(self.store, self.view)
+        self._marker = change_marker(self.store)
         yield Header()
         yield Static(id="counts")
-        with Horizontal():
-            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-            yield DetailPane(id="detail")
+        yield Static(id="filterbar")
+        yield Input(placeholder="search text or author, enter to apply, esc to clear",
+                    id="search")
+        with Horizontal(id="main"):
+            yield QueueTable(self.pager, clock=self.app.clock, id="queue")
+            yield DetailPane(clock=self.app.clock, id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("label", key="label", width=10)
-        table.add_column("conf", key="conf", width=5)
-        table.add_column("flags", key="flags", width=14)
-        table.add_column("author", key="author", width=16)
-        table.add_column("reach", key="reach", width=6)
-        table.add_column("age", key="age", width=4)
-        table.add_column("state", key="state", width=10)
-        table.add_column("text", key="text")
-        self.reload()
-        table.focus()
+        self.query_one("#search", Input).display = False
+        self.query_one(QueueTable).focus()
+        self._describe_view()
+        self.load_counts()
+        self.set_interval(self.poll_seconds, self.check_for_changes)
 
-    # ---- data --------------------------------------------------------------------
-    def reload(self) -> None:
-        table = self.query_one(DataTable)
-        keep = self.selected_id
-        table.clear()
-        self.items = self.store.queue_page(limit=PAGE)
-        for item in self.items:
-            table.add_row(*self._cells(item), key=str(item.id))
-        self._update_counts()
-        if keep is not None:
-            for index, item in enumerate(self.items):
-                if item.id == keep:
-                    table.move_cursor(row=index)
-                    break
-        if self.items and self.selected_id is None:
-            self.selected_id = self.items[0].id
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one(QueueTable)
 
-    def _cells(self, item: QueueItem) -> tuple:
-        label = item.label or "—"
-        if item.uncertain:
-            label += "?"
-        return (
-            cell(label, style=LABEL_STYLE.get(item.label or "", "")),
-            cell(f"{item.confidence:.0%}" if item.confidence is not None else ""),
-            cell(",".join(item.flags), style="bold" if item.escalated else ""),
-            cell(item.author_handle, 16),
-            cell(reach(item.author_followers)),
-            cell(age(item.created_at)),
-            cell(item.state),
-            cell(item.text, 200),
-        )
-
-    def _update_counts(self) -> None:
+    # ---- header ------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="counts")
+    def load_counts(self) -> None:
+        """GROUP BY over every mention: a worker, so it never delays a keystroke."""
         counts = self.store.counts()
-        by_label = "  ".join(f"{k} {v}" for k, v in sorted(counts["label"].items()))
-        by_state = "  ".join(f"{k} {v}" for k, v in sorted(counts["state"].items()))
-        self.query_one("#counts", Static).update(f"{by_label}   │   {by_state}")
+        self.app.call_from_thread(self._show_counts, counts)
 
-    # ---- selection -----------------------------------------------------------------
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is not None and event.row_key.value is not None:
-            self.selected_id = int(event.row_key.value)
+    def _show_counts(self, counts: dict[str, dict[str, int]]) -> None:
+        by_label = "  ".join(f"{k} {v}" for k, v in sorted(counts["label"].items()))
+        by_state = "  ".join(f"{k.replace('_', ' ')} {v}"
+                             for k, v in sorted(counts["state"].items()))
+        self.query_one("#counts", Static).update(Text(f"{by_label}  │  {by_state}"))
+
+    def _describe_view(self) -> str:
+        f, parts = self.view.flt, []
+        for name in ("label", "state", "flag", "platform"):
+            value = getattr(f, name)
+            if value:
+                parts.append(f"{name}={value}")
+        if f.incident_id is not None:
+            parts.append(f"incident=#{f.incident_id}")
+        if f.text:
+            parts.append(f"text~{f.text!r}")
+        if not f.include_closed:
+            parts.append("open only")
+        desc = ", ".join(parts) or "all mentions"
+        total = self.pager.total if self.pager else 0
+        bar = Text(f" {total:,} shown · {desc} · sort: {self.view.sort.value}", style="dim")
+        if self.table.marked:
+            bar.append(f" · {len(self.table.marked)} marked", style="bold")
+        self.query_one("#filterbar", Static).update(bar)
+        return desc
+
+    # ---- view --------------------------------------------------------------------
+    def watch_view(self, view: QueueView) -> None:
+        assert self.pager is not None
+        self.pager.set_view(view)
+        self.table.reload(keep_position=True)
+        desc = self._describe_view()
+        self.app.post_message(FilterChanged(desc, self.pager.total))
+
+    def set_filter(self, **changes) -> None:
+        self.view = QueueView(replace(self.view.flt, **changes), self.view.sort)
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.value = self.view.flt.text or ""
+        box.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        event.input.display = False
+        self.table.focus()
+        self.set_filter(text=event.value.strip() or None)
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display:
+            box.display = False
+            self.table.focus()
+            return
+        if self.view.flt != QueueFilter():
+            self.view = QueueView(QueueFilter(), self.view.sort)
+
+    def action_sort(self) -> None:
+        self.view = QueueView(self.view.flt, self.view.sort.next())
+
+    def action_hide_closed(self) -> None:
+        self.set_filter(include_closed=not self.view.flt.include_closed)
+
+    def action_filter(self) -> None:
+        choices = filter_choices(self.store)
+
+        def pick(kind: str | None) -> None:
+            if kind is None:
+                return
+            if kind == "clear":
+                self.view = QueueView(QueueFilter(), self.view.sort)
+                return
+            if kind == "text":
+                self.action_search()
+                return
+            options = {
+                "label": [("t", "troll"), ("c", "complaint"), ("e", "engagement"),
+                          ("u", "uncertain")],
+                "state": [("n", "new"), ("t", "triaged"), ("e", "escalated"),
+                          ("d", "drafted"), ("w", "awaiting_approval"), ("a", "approved"),
+                          ("s", "sent"), ("x", "dismissed")],
+                "flag": [(str(i + 1), v) for i, v in enumerate(choices["flag"][:9])],
+                "platform": [(str(i + 1), v) for i, v in enumerate(choices["source"][:9])],
+                "incident_id": [(str(i + 1), v) for i, v in enumerate(choices["incident"])],
+            }[kind]
+            rows = [("a", "", "any")] + [(k, v, v.replace("_", " ")) for k, v in options]
+
+            def apply(value: str | None) -> None:
+                if value is None:
+                    return
+                if kind == "incident_id":
+                    self.set_filter(incident_id=int(value) if value else None)
+                else:
+                    self.set_filter(**{kind: value or None})
+
+            self.app.push_screen(ChoiceScreen(f"Filter by {kind.replace('_id', '')}", rows),
+                                 apply)
+
+        self.app.push_screen(ChoiceScreen("Filter by…", [
+            ("l", "label", "label"), ("s", "state", "state"), ("f", "flag", "flag"),
+            ("p", "platform", "source"), ("i", "incident_id", "incident"),
+            ("t", "text", "free text"), ("c", "clear", "clear all filters"),
+        ]), pick)
+
+    # ---- live arrival ------------------------------------------------------------
+    def check_for_changes(self) -> None:
+        """Poll the change marker; one reload absorbs every change since the last poll."""
+        marker = change_marker(self.store)
+        if marker == self._marker:
+            return
+        new = marker[0] - self._marker[0]
+        self._marker = marker
+        self.refresh_queue()
+        if new > 0:
+            self.notify(f"{new} new mention{'s' if new != 1 else ''}", timeout=3)
+        assert self.pager is not None
+        self.app.post_message(QueueChanged(max(0, new), self.pager.total))
+
+    def refresh_queue(self) -> None:
+        self._marker = change_marker(self.store)
+        self.table.reload(keep_position=True)
+        self._describe_view()
+        self.load_counts()
+        self._show_detail(self.table.selected.id if self.table.selected else None)
+
+    def action_refresh(self) -> None:
+        self.refresh_queue()
+
+    # ---- selection ---------------------------------------------------------------
+    @on(QueueTable.Highlighted)
+    def _highlighted(self, event: QueueTable.Highlighted) -> None:
+        self.selected_id = event.item.id if event.item else None
 
     def watch_selected_id(self, mention_id: int | None) -> None:
+        table = self.table
+        current = table.selected
+        if mention_id is not None and (current is None or current.id != mention_id):
+            index = table.pager.index_of(mention_id)  # selected from outside: follow it
+            if index is not None:
+                table.cursor = index
+        self._show_detail(mention_id)
+
+    def _show_detail(self, mention_id: int | None) -> None:
         pane = self.query_one(DetailPane)
         if mention_id is None:
             pane.clear()
-            return
-        mention = self.store.get_mention(mention_id)
-        triage = self.store.triage_of(mention_id)
-        from triage.verdict import Verdict
+        else:
+            pane.show(MentionDetail.load(self.store, mention_id))
 
-        verdict = Verdict(triage["label"], triage["probabilities"], triage["model_version"]) \
-            if triage else None
-        drafts = self.playbook.drafts_for(mention, verdict)
-        pane.show(mention, triage, self.store.flags_of(mention_id),
-                  drafts[0] if drafts else None, self.store.state_of(mention_id).value)
-
-    # ---- actions -------------------------------------------------------------------
+    # ---- actions -----------------------------------------------------------------
     def _refuse(self, mention_id: int, reason: str) -> None:
-        self.post_message(ActionRefused(mention_id, self.user, reason))
+        self.app.post_message(ActionRefused(mention_id, self.user, reason))
         self.notify(reason, severity="warning", timeout=6)
+
+    def _current(self) -> int | None:
+        if self.selected_id is not None:
+            return self.selected_id
+        item = self.table.selected
+        return item.id if item else None
+
+    def action_draft(self) -> None:
+        mid = self._current()
+        if mid is not None:
+            self.app.open_draft(mid)
 
     def action_approve(self) -> None:
         """Submit the suggested draft for approval, or approve one awaiting approval."""
-        mid = self.selected_id
+        mid = self._current()
         if mid is None:
             return
-        state = self.store.state_of(mid)
         try:
-            if state == State.AWAITING_APPROVAL:
+            if self.store.state_of(mid) == State.AWAITING_APPROVAL:
+                if not self.app.team.may_approve(self.user):
+                    self._refuse(mid, f"{self.user} is not an approver in the team config")
+                    return
                 self.store.approve(mid, self.user)
-                self.post_message(DraftApproved(mid, self.user))
+                self.app.post_message(DraftApproved(mid, self.user))
                 self.notify("Reply approved.")
             else:
-                mention = self.store.get_mention(mid)
-                triage = self.store.triage_of(mid)
-                from triage.verdict import Verdict
-
-                verdict = Verdict(triage["label"], triage["probabilities"],
-                                  triage["model_version"]) if triage else None
-                drafts = self.playbook.drafts_for(mention, verdict)
-                if not drafts or not drafts[0].engage:
-                    self._refuse(mid, "The playbook says not to engage here; dismiss instead.")
+                refusal = submit_suggested(self.app, mid)
+                if refusal:
+                    self._refuse(mid, refusal)
                     return
-                draft_id = self.store.add_draft(mid, drafts[0].text, self.user,
-                                                variant=drafts[0].key)
-                self.store.submit_for_approval(mid, self.user)
-                self.post_message(DraftSubmitted(mid, self.user, draft_id))
-                self.notify("Draft sent for a leader's approval.")
-        except (IllegalTransition, PermissionError) as exc:
+        except (IllegalTransition, PermissionError, StoreError) as exc:
             self._refuse(mid, str(exc))
             return
-        self.reload()
+        self.refresh_queue()
+
+    def action_mark_sent(self) -> None:
+        mid = self._current()
+        if mid is None:
+            return
+        draft = self.store.latest_draft(mid)
+        try:
+            mark_sent(self.store, mid, self.user, via="copied")
+        except IllegalTransition as exc:
+            self._refuse(mid, str(exc))
+            return
+        if draft:
+            self.app.copy_to_clipboard(draft["text"])
+        self.app.post_message(ReplySent(mid, self.user, "copied"))
+        self.notify("Marked sent; the reply text is on the clipboard.")
+        self.refresh_queue()
+
+    def _dismiss(self, mid: int, reason: str) -> bool:
+        try:
+            self.store.dismiss(mid, reason, self.user)
+        except IllegalTransition as exc:
+            self._refuse(mid, str(exc))
+            return False
+        self.app.post_message(MentionDismissed(mid, self.user, reason))
+        return True
+
+    def action_not_engaged(self) -> None:
+        """One key for the troll default: dismiss as not engaged (logged with reason)."""
+        mid = self._current()
+        if mid is not None and self._dismiss(mid, "not_engaged"):
+            self.refresh_queue()
 
     def action_dismiss_mention(self) -> None:
-        mid = self.selected_id
+        mid = self._current()
         if mid is None:
             return
 
         def done(reason: str | None) -> None:
-            if reason is None:
-                return
-            try:
-                self.store.dismiss(mid, reason, self.user)
-            except IllegalTransition as exc:
-                self._refuse(mid, str(exc))
-                return
-            self.post_message(MentionDismissed(mid, self.user, reason))
-            self.reload()
+            if reason is not None and self._dismiss(mid, reason):
+                self.refresh_queue()
 
-        self.app.push_screen(ChoiceScreen("Dismiss because…", [
-            ("n", "not_engaged", "not engaged (troll: do not feed)"),
-            ("u", "duplicate", "duplicate"),
-            ("i", "irrelevant", "irrelevant"),
-        ]), done)
+        self.app.push_screen(ChoiceScreen("Dismiss because…", DISMISS_CHOICES), done)
 
     def action_relabel(self) -> None:
-        mid = self.selected_id
+        mid = self._current()
         if mid is None:
             return
 
@@ -194,13 +365,92 @@ class QueueScreen(Screen):
             if label is None:
                 return
             self.store.relabel(mid, label, self.user)
-            self.post_message(MentionRelabelled(mid, self.user, label))
-            self.reload()
+            self.app.post_message(MentionRelabelled(mid, self.user, label))
+            self.refresh_queue()
 
-        self.app.push_screen(ChoiceScreen("Relabel as…", [
-            ("t", "troll", "troll"), ("c", "complaint", "complaint"),
-            ("e", "engagement", "engagement"),
-        ]), done)
+        self.app.push_screen(ChoiceScreen("Relabel as…", LABEL_CHOICES), done)
 
-    def action_refresh(self) -> None:
-        self.reload()
+    def action_mute(self) -> None:
+        mid = self._current()
+        if mid is None:
+            return
+        m = self.store.get_mention(mid)
+        self.store.mute_author(m.platform, m.author_handle, self.user)
+        self.app.post_message(AuthorMuted(mid, self.user, m.author_handle))
+        self.notify("Author muted.")
+        self.refresh_queue()
+
+    def action_escalate(self) -> None:
+        mid = self._current()
+        if mid is None:
+            return
+        try:
+            self.store.transition(mid, State.ESCALATED, self.user,
+                                  detail={"by": "officer"})
+        except IllegalTransition as exc:
+            self._refuse(mid, str(exc))
+            return
+        self.app.post_message(MentionEscalated(mid, self.user))
+        self.refresh_queue()
+
+    # ---- bulk --------------------------------------------------------------------
+    def _marked(self) -> list[int]:
+        marked = sorted(self.table.marked)
+        if not marked:
+            self.notify("Mark mentions with space first.", severity="warning")
+        return marked
+
+    def action_bulk_dismiss(self) -> None:
+        ids = self._marked()
+        if not ids:
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            done = [mid for mid in ids if self._dismiss(mid, "not_engaged")]
+            self.table.marked.clear()
+            self.app.post_message(BulkApplied("dismiss", done, self.user, "not_engaged"))
+            self.notify(f"Dismissed {len(done)} as not engaged.")
+            self.refresh_queue()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Dismiss {len(ids)} marked mention{'s' if len(ids) != 1 else ''} as not engaged?"),
+            confirmed)
+
+    def action_bulk_relabel(self) -> None:
+        ids = self._marked()
+        if not ids:
+            return
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+
+            def confirmed(ok: bool | None) -> None:
+                if not ok:
+                    return
+                for mid in ids:
+                    self.store.relabel(mid, label, self.user)
+                self.table.marked.clear()
+                self.app.post_message(BulkApplied("relabel", ids, self.user, label))
+                self.refresh_queue()
+
+            self.app.push_screen(ConfirmScreen(f"Relabel {len(ids)} mentions as {label}?"),
+                                 confirmed)
+
+        self.app.push_screen(ChoiceScreen("Relabel marked as…", LABEL_CHOICES), chosen)
+
+    # ---- other screens -----------------------------------------------------------
+    def action_approvals(self) -> None:
+        self.app.open_approvals()
+
+    def action_incidents(self) -> None:
+        self.app.open_incidents()
+
+    def action_analytics(self) -> None:
+        self.app.open_analytics()
+
+    def on_screen_resume(self) -> None:
+        if self.pager is not None:
+            self.refresh_queue()

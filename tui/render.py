@@ -37,3 +37,12 @@ def reach(followers: int) -> str:
     if followers >= 1_000:
         return f"{followers / 1_000:.0f}k" if followers >= 10_000 else f"{followers / 1000:.1f}k"
     return str(followers)
+
+
+def key_hint(*pairs: tuple[str, str]) -> Text:
+    """A row of `key  what` hints (our own text, never a post's)."""
+    out = Text()
+    for key, what in pairs:
+        out.append(f" {key} ", "reverse")
+        out.append(f" {what}  ")
+    return out

@@ -38,6 +38,7 @@ _FOLD = str.maketrans(_CONFUSABLES)
 # digits and symbols standing in for letters, applied only inside words that mix them
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "$": "s", "@": "a"})
+_HAS_LEET = re.compile(r"[a-z][0-9$@]|[0-9$][a-z]")
 _LEET_WORD = re.compile(r"(?<![a-z0-9$@])[a-z0-9$@]*[0-9$@][a-z0-9$@]*")
 
 
@@ -51,10 +52,12 @@ def _unleet(m: re.Match[str]) -> str:
 # quotation: "..." “...” «...» „...“ (single quotes are too often apostrophes)
 _QUOTE = re.compile(r'"[^"\n]{1,400}"|“[^”\n]{1,400}”|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]')
 # clause breaks: sentence punctuation, commas, and "but" (negation rarely crosses them)
-_CLAUSE = re.compile(r"[.!?;:,\n()\[\]]+|\s(?:but|although|though|however)\s", re.I)
+_CLAUSE = re.compile(r"[.!?;:,\n()\[\]]+|\s(?:but|although|though|however)\s")
 # single letters joined by dots, dashes or stars: "s.u.e", "k-i-l-l", "s . u . e"
-_SPELLED = re.compile(r"(?<![^\W_])(?:[^\W\d_] ?[.\-_*·•/] ?){2,}[^\W\d_](?![^\W_])")
-_NON_WORD = re.compile(r"[^a-z0-9#@]+")
+_SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z] ?[.\-_*/] ?){2,}[a-z](?![a-z0-9])")
+_NON_WORD = re.compile("[^a-z0-9#@|\ue000\ue001]+")
+_Q_OPEN, _Q_CLOSE = "\ue000", "\ue001"   # quotation markers that survive normalising
+_PIECES = re.compile("\\s*([|\ue000\ue001])\\s*")
 # three or more single characters in a row: "s u e", "s.u.e", "k-i-l-l"
 _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9] ){2,}[a-z0-9](?![a-z0-9])")
 
@@ -65,9 +68,19 @@ NEGATION_CUES = frozenset({
 })
 
 
+_POSSESSIVE = re.compile(r"['’]s\b", re.I)
+
+
 def fold(text: str) -> str:
-    """Lowercase, NFKC, look-alikes to ASCII, accents and invisible characters removed."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    """Lowercase, NFKC, look-alikes to ASCII, accents and invisible characters removed.
+
+    A possessive "'s" is dropped ("Okafor's" matches "okafor"); other apostrophes join.
+    """
+    if text.isascii():   # the common case, kept cheap
+        if "'" in text or "`" in text:
+            text = _POSSESSIVE.sub("", text).replace("'", "").replace("`", "")
+        return text.lower()
+    text = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text)).translate(_FOLD)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text)
                        if not unicodedata.combining(c))
@@ -75,9 +88,17 @@ def fold(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """One clause's words: folded, de-leeted, punctuation to spaces, spaced letters joined."""
-    text = fold(text)
-    text = _LEET_WORD.sub(_unleet, text)
+    """Words only: folded, de-leeted, punctuation to spaces, spaced letters joined.
+
+    Clause bars and quotation markers put in by `Document` survive it.
+    """
+    return _words(fold(text))
+
+
+def _words(text: str) -> str:
+    """`normalise` for text that is already folded."""
+    if _HAS_LEET.search(text):
+        text = _LEET_WORD.sub(_unleet, text)
     text = _NON_WORD.sub(" ", text).strip()
     if " " in text:
         text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
@@ -99,36 +120,34 @@ class Document:
     __slots__ = ("text", "_starts", "_quoted", "whole_quote")
 
     def __init__(self, raw: str) -> None:
-        if "." in raw or "-" in raw or "*" in raw or "_" in raw or not raw.isascii():
-            raw = _SPELLED.sub(lambda m: re.sub(r"[\s.\-_*·•/]", "", m.group(0)), raw)
-        segments: list[tuple[str, bool]] = []
-        pos = 0
-        outside = []
-        for m in _QUOTE.finditer(raw):
-            if m.start() > pos:
-                segments.append((raw[pos:m.start()], False))
-                outside.append(raw[pos:m.start()])
-            segments.append((m.group(0)[1:-1], True))
-            pos = m.end()
-        if pos < len(raw):
-            segments.append((raw[pos:], False))
-            outside.append(raw[pos:])
+        if '"' in raw or not raw.isascii():
+            raw = _QUOTE.sub(lambda m: f" {_Q_OPEN} {m.group(0)[1:-1]} {_Q_CLOSE} ", raw)
+        text = fold(raw)
+        if "." in text or "-" in text or "*" in text or "_" in text or "/" in text:
+            text = _SPELLED.sub(lambda m: re.sub(r"[\s.\-_*/]", "", m.group(0)), text)
+        pieces = _PIECES.split(_words(_CLAUSE.sub(" | ", text)))
+        clauses: list[tuple[str, bool]] = []
+        inside = False
+        outside_words = 0
+        for piece in pieces:
+            if piece == _Q_OPEN:
+                inside = True
+            elif piece == _Q_CLOSE:
+                inside = False
+            elif piece and piece != "|":
+                clauses.append((piece, inside))
+                if not inside:
+                    outside_words += piece.count(" ") + 1
         # a post that is nothing but a quotation is the author's own words
-        self.whole_quote = len(normalise(" ".join(outside)).split()) < 3
-        parts: list[str] = []
+        self.whole_quote = outside_words < 3
         starts: list[int] = []
         quoted: list[bool] = []
         offset = 0
-        for seg, is_quote in segments:
-            for clause in _CLAUSE.split(seg):
-                words = normalise(clause)
-                if not words:
-                    continue
-                starts.append(offset)
-                quoted.append(is_quote and not self.whole_quote)
-                parts.append(words)
-                offset += len(words) + 3
-        self.text = " | ".join(parts)
+        for words, is_quote in clauses:
+            starts.append(offset)
+            quoted.append(is_quote and not self.whole_quote)
+            offset += len(words) + 3
+        self.text = " | ".join(words for words, _ in clauses)
         self._starts = starts
         self._quoted = quoted
 
@@ -142,19 +161,61 @@ class Document:
         return Hit(match.group(0), negated, bool(i >= 0 and self._quoted[i]))
 
 
-def phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
-    """One alternation for a list of plain phrases (normalised like the text).
-
-    A trailing ``*`` matches any word ending ("lawsuit*" also finds "lawsuits").
-    Longer phrases are tried first so the reason quotes the most specific one.
-    """
-    alts = []
-    for phrase in sorted({p for p in phrases if p.strip()}, key=len, reverse=True):
-        star = phrase.rstrip().endswith("*")
-        words = normalise(phrase.rstrip().rstrip("*"))
-        if not words:
+def _atoms(phrase: str) -> list[str]:
+    """A phrase as regex atoms (one per character, word gaps and wildcards)."""
+    atoms: list[str] = []
+    for word in phrase.split():
+        if atoms:
+            atoms.append(r"\s")
+        if word == "*":
+            atoms.append(r"[a-z0-9#]+")
             continue
-        alts.append(r"\s".join(map(re.escape, words.split())) + (r"[a-z0-9]*" if star else ""))
-    if not alts:
+        star = word.endswith("*")
+        norm = normalise(word.rstrip("*"))
+        for i, part in enumerate(norm.split()):
+            if i:
+                atoms.append(r"\s")
+            atoms.extend(re.escape(c) for c in part)
+        if star:
+            atoms.append(r"[a-z0-9]*")
+    while atoms and atoms[-1] == r"\s":
+        atoms.pop()
+    return atoms
+
+
+def _trie(seqs: list[list[str]]) -> str:
+    """One regex for many phrases, factored by common prefix.
+
+    A flat alternation of 100 phrases makes the engine try each at every word; the
+    trie tries one branch per distinct next character, which keeps matching cost
+    nearly independent of the list's length.
+    """
+    root: dict = {}
+    for seq in seqs:
+        node = root
+        for atom in seq:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        alts = [atom + emit(child) for atom, child in node.items() if atom != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end and len(alts) == 1 else body + ("?" if end else "")
+
+    return emit(root)
+
+
+def phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
+    """One regex for a list of plain phrases (normalised like the text).
+
+    A trailing ``*`` matches any word ending ("lawsuit*" also finds "lawsuits"); a lone
+    ``*`` matches any one word ("slash * tyres").  Longer matches win, so the reason
+    quotes the most specific phrase.
+    """
+    seqs = [a for a in (_atoms(p) for p in phrases if p.strip()) if a]
+    if not seqs:
         return None
-    return re.compile(r"(?<![a-z0-9#@])(?:" + "|".join(alts) + r")(?![a-z0-9])")
+    return re.compile(r"(?<![a-z0-9#@])" + "(?:" + _trie(seqs) + r")(?![a-z0-9])")

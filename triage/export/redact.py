@@ -51,9 +51,9 @@ def scrub_secrets(value: Any) -> Any:
     return value
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w@])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?"
-                    r"\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?!\w)")
+                    r"\d{2,8}(?:[\s.-]\d{2,8}){0,4}(?!\w)")
 _STREET = re.compile(
     r"\b\d{1,5}[a-z]?\s+(?:[A-Z][\w'-]*\s+){1,4}"
     r"(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|court|ct|way"

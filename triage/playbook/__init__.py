@@ -1,5 +1,13 @@
-"""The pre-agreed response playbook and its drafts (see `Playbook`)."""
+"""The pre-agreed response playbook, its drafts, and the calm-tone check.
 
-from triage.playbook.playbook import Draft, Playbook, PlaybookError
+`Playbook` chooses and fills drafts; `check_folder` validates the files;
+`check_tone` reviews any draft (above all an edited one) before approval.
+"""
 
-__all__ = ["Draft", "Playbook", "PlaybookError"]
+from triage.playbook.check import check_folder
+from triage.playbook.playbook import Draft, HoldingStatement, Playbook, PlaybookError
+from triage.playbook.tone import Finding, check_tone
+from triage.playbook.voice import VoiceProfile
+
+__all__ = ["Draft", "Finding", "HoldingStatement", "Playbook", "PlaybookError",
+           "VoiceProfile", "check_folder", "check_tone"]

@@ -1,0 +1,76 @@
+"""Escalation cost: mentions per second through `Escalator.assess_batch`.
+
+Prints (1) the per-mention rules alone and (2) the full batch path with history
+queries and incidents against a real SQLite store (the classifier replaced by a
+constant so only escalation and storage are measured).  Run:
+    /work/venv/bin/python benchmarks/escalate_bench.py [N]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from triage.escalate import Escalator
+from triage.mention import Mention
+from triage.pipeline import Triager
+from triage.store import Store
+from triage.verdict import Verdict
+
+TEXTS = [
+    "@northwindrail the 07:40 from Cadwell is late again, third time this week",
+    "Thanks to the conductor on the 08:03, brilliant service @northwindrail.bsky.social",
+    "Dana Okafor must resign. #SackOkafor",
+    "I'm not going to sue, I just want my refund of £46.20 @northwindrail",
+    "signal failure at Elm Park, nothing moving, no announcements",
+    "Can I take a folding bike on peak services? The website is vague",
+    "Reporter at the Gazette here, could your press office comment?",
+    "See you in court, Northwind. I've kept every ticket.",
+]
+
+
+class Constant:
+    def predict(self, texts):
+        return [Verdict("complaint", {"complaint": 0.8}, "bench") for _ in texts]
+
+
+def mentions(n: int) -> list[Mention]:
+    rnd = random.Random(7)
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        at = t0 + timedelta(seconds=i * 20)
+        out.append(Mention("mastodon", str(i), rnd.choice(TEXTS) + f" #{i}", at,
+                           author_handle=f"@u{rnd.randrange(n // 3)}",
+                           author_followers=rnd.choice([3, 80, 400, 5000, 250_000]),
+                           author_created_at=at - timedelta(days=rnd.choice([2, 400]))))
+    return out
+
+
+def main(n: int = 20_000) -> None:
+    esc = Escalator.load()
+    ms = mentions(n)
+    verdicts = Constant().predict([m.text for m in ms])
+    t = time.perf_counter()
+    for m, v in zip(ms, verdicts, strict=True):
+        esc.assess(m, v)
+    dt = time.perf_counter() - t
+    print(f"rules only:       {n / dt:10,.0f} mentions/s ({dt * 1e6 / n:.1f} µs each)")
+    with tempfile.TemporaryDirectory() as d:
+        store = Store(Path(d) / "bench.db")
+        triager = Triager(store, Constant(), esc)
+        t = time.perf_counter()
+        for i in range(0, n, 500):
+            triager.ingest(ms[i:i + 500])
+        dt = time.perf_counter() - t
+        print(f"store+escalate:   {n / dt:10,.0f} mentions/s (batches of 500, history "
+              "queries, incidents, record_triage)")
+        store.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)

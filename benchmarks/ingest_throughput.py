@@ -1,0 +1,105 @@
+"""End-to-end ingest throughput: local fake Mastodon + Bluesky -> parse -> triage -> flag
+-> store, in mentions per second, and where the time goes.
+
+    python benchmarks/ingest_throughput.py [--posts 10000]
+
+Uses the shipped model when there is one, else a small model trained for the tests.
+Real APIs' rate limits (300 requests / 5 min on Mastodon) are the real bottleneck;
+this shows calmreply is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.fakeapis import FakeBluesky, FakeMastodon, TeamFiles, tiny_model_dir  # noqa: E402
+from triage.classifier import Classifier, ModelError  # noqa: E402
+from triage.escalate import Escalator  # noqa: E402
+from triage.ingest.config import load_config  # noqa: E402
+from triage.ingest.watch import Watcher  # noqa: E402
+from triage.pipeline import Triager  # noqa: E402
+from triage.store import Store  # noqa: E402
+
+WORDS = ("acme order late refund support great launch clown billing broken thanks app "
+         "update delivery ceo price love hate team").split()
+
+
+class Timed:
+    """Wraps a callable attribute to add up the seconds spent in it."""
+
+    def __init__(self, obj, name: str) -> None:
+        self.seconds = 0.0
+        inner = getattr(obj, name)
+
+        def wrapper(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return inner(*a, **kw)
+            finally:
+                self.seconds += time.perf_counter() - t0
+
+        setattr(obj, name, wrapper)
+
+
+def text(i: int) -> str:
+    return " ".join(WORDS[(i * k + k) % len(WORDS)] for k in range(1, 12)) + f" #{i}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=10_000, help="posts per source")
+    args = ap.parse_args()
+    try:
+        classifier = Classifier.load()
+        model = "shipped model"
+    except ModelError:
+        classifier = Classifier.load(tiny_model_dir())
+        model = "tiny test model (no shipped model found)"
+    tmp = Path(tempfile.mkdtemp(prefix="calmreply-bench-"))
+    with FakeMastodon(token="bench-token") as masto, FakeBluesky(access_uses=10**9) as sky:
+        for i in range(args.posts):
+            masto.add_status(f"acme {text(i)}", author=i % 3000, followers=i % 5000)
+            sky.add_post(f"acme {text(i + 7)}", author=i % 3000, followers=i % 5000)
+        cfg_path = tmp / "team.toml"
+        cfg_path.write_text(TeamFiles(masto, sky).toml(timeout=10, lookback_hours=2))
+        os.chmod(cfg_path, 0o600)
+        cfg = load_config(cfg_path)
+        for src in cfg.sources:
+            src.max_pages = 10**6
+        store = Store(tmp / "bench.db")
+        escalator = Escalator.load()
+        triager = Triager(store, classifier, escalator)
+        classify = Timed(classifier, "predict")
+        flag = Timed(escalator, "assess_batch")
+        watcher = Watcher.from_config(cfg, triager)
+        t0 = time.perf_counter()
+        stats = watcher.run_once()
+        wall = time.perf_counter() - t0
+    new = sum(s.new for s in stats.values())
+    fetch = sum(s.fetch_seconds for s in stats.values())
+    parse = sum(s.parse_seconds for s in stats.values())
+    commit = sum(s.store_seconds for s in stats.values())
+    store_only = commit - classify.seconds - flag.seconds
+    other = wall - fetch - parse - commit
+    print(f"model: {model}")
+    for name, s in stats.items():
+        print(f"  {name}: {s.pages} pages, {s.new} new, {s.duplicates} duplicates, "
+              f"{s.quarantined} quarantined, errors {s.errors or 'none'}")
+    print(f"ingested {new} mentions in {wall:.2f}s: {new / wall:,.0f} mentions/s "
+          "(target >= 5,000/s)")
+    for label, secs in (("fetch (HTTP, incl. profiles)", fetch), ("parse", parse),
+                        ("triage (classify)", classify.seconds), ("flag (escalate)",
+                                                                  flag.seconds),
+                        ("store (insert, audit, cursor)", store_only), ("other", other)):
+        print(f"  {label:32s} {secs:7.2f}s  {100 * secs / wall:5.1f}%")
+
+
+if __name__ == "__main__":
+    main()

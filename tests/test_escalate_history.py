@@ -1,0 +1,213 @@
+"""Surge, brigade and repeat on synthetic timelines, through a real store and pipeline.
+
+Timelines are in the past (2026-03) and imported in arbitrary batch sizes: detection
+must run on the mentions' own created_at, never on the wall clock.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from triage.escalate import Escalator
+from triage.escalate.brigade import BrigadeSettings, detect_brigades
+from triage.escalate.history import Post
+from triage.escalate.incidents import incident_mention_ids, list_incidents, set_phase
+from triage.escalate.surge import SurgeSettings, detect_surges
+from triage.mention import Mention
+from triage.pipeline import Triager
+from triage.store import Store
+from triage.timeutil import to_db
+from triage.verdict import Verdict
+
+T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+
+
+class LabelFromText:
+    """Test classifier: the label is the text's first word (complaint/troll/engagement)."""
+
+    def predict(self, texts):
+        out = []
+        for t in texts:
+            label = t.split()[0].lower()
+            label = label if label in ("complaint", "troll", "engagement") else "complaint"
+            out.append(Verdict(label, {label: 0.8}, "test"))
+        return out
+
+
+_seq = iter(range(1, 10**6))
+
+
+def post(minutes, text, author=None, followers=300, age_days=900, platform="mastodon"):
+    n = next(_seq)
+    at = T0 + timedelta(minutes=minutes)
+    return Mention(platform, f"p{n}", text, at, author_handle=author or f"@user{n}",
+                   author_followers=followers, author_created_at=at - timedelta(days=age_days))
+
+
+def ingest(tmp_path, mentions, batch=50):
+    store = Store(tmp_path / "t.db")
+    tr = Triager(store, LabelFromText(), Escalator.load())
+    mentions = sorted(mentions, key=lambda m: m.created_at)
+    for i in range(0, len(mentions), batch):
+        tr.ingest(mentions[i:i + batch])
+    return store
+
+
+def flagged(store, kind):
+    return {r[0] for r in store.query("SELECT mention_id FROM flags WHERE kind = ?", (kind,))}
+
+
+def by_text(store, pattern):
+    return {r[0] for r in store.query("SELECT id FROM mentions WHERE text LIKE ?", (pattern,))}
+
+
+def quiet_day(hours=24, every=30):
+    """A normal day: one complaint and one praise an hour."""
+    out = []
+    for m in range(0, hours * 60, every):
+        word = "complaint slow train" if (m // every) % 2 else "engagement nice trip"
+        out.append(post(m, f"{word} {m}"))
+    return out
+
+
+def outage(start_min, n=40, spread=60):
+    return [post(start_min + i * spread / n, f"complaint outage signal failure at station {i}")
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("batch", [7, 500])
+def test_outage_surge_is_flagged_and_forms_one_incident(tmp_path, batch):
+    store = ingest(tmp_path, quiet_day() + outage(24 * 60 + 30), batch=batch)
+    surge = flagged(store, "surge")
+    outage_ids = by_text(store, "%outage%")
+    assert outage_ids <= surge  # every outage post, the earliest ones included
+    assert not (by_text(store, "engagement%") & surge)
+    incidents = [i for i in list_incidents(store) if i.kind == "surge"]
+    assert len(incidents) == 1
+    assert outage_ids <= set(incident_mention_ids(store, incidents[0].id))
+    assert incidents[0].opened_at <= T0 + timedelta(hours=24, minutes=31)
+    reason = store.query("SELECT reason FROM flags WHERE kind='surge' AND reason NOT LIKE"
+                         " 'part of%' LIMIT 1")[0][0]
+    assert "negative mentions in the last 60 min vs a baseline of" in reason
+    actions = [e["action"] for e in store.audit_entries()]
+    assert actions.count("incident-open") == 1
+
+
+def test_no_surge_on_a_steady_busy_day(tmp_path):
+    # 20 complaints an hour all day: busy, but that is the baseline
+    steady = [post(m * 3, f"complaint busy {m}") for m in range(26 * 20)]
+    store = ingest(tmp_path, steady, batch=100)
+    assert not flagged(store, "surge")
+    assert not list_incidents(store)
+
+
+def test_small_bump_on_a_quiet_account_is_not_a_surge(tmp_path):
+    store = ingest(tmp_path, quiet_day() + outage(24 * 60 + 30, n=8))
+    assert not flagged(store, "surge")
+
+
+def test_two_surges_far_apart_are_two_incidents(tmp_path):
+    day2 = [post(24 * 60 + m, f"engagement ok {m}") for m in range(0, 24 * 60, 30)]
+    store = ingest(tmp_path, quiet_day() + outage(24 * 60 + 30) + day2
+                   + outage(40 * 60, n=40), batch=60)
+    assert len([i for i in list_incidents(store) if i.kind == "surge"]) == 2
+
+
+def test_surge_statistic_on_synthetic_posts():
+    s = SurgeSettings(window_minutes=60, baseline_hours=24, min_count=12, ratio=4,
+                      baseline_floor=2)
+
+    def p(i, minutes, negative=True):
+        return Post(i, to_db(T0 + timedelta(minutes=minutes)), "x", f"a{i}", 0, None,
+                    negative, "")
+
+    history = [p(i, i * 60) for i in range(24)]          # 1/h baseline
+    burst = [p(100 + i, 24 * 60 + i) for i in range(12)]  # 12 in 12 minutes
+    hits = detect_surges(burst, history, s)
+    assert [h.post_id for h in hits] == [111]             # the 12th crosses min_count
+    assert hits[0].count == 12 and hits[0].rate == pytest.approx(1.0)
+    # the same burst over a busy baseline (10/h) is not 4x expected
+    busy = [p(i, i * 6) for i in range(240)]
+    assert not detect_surges(burst, busy, s)
+
+
+def brigade_posts(start, n=12, text="Dana Okafor must resign. #SackOkafor"):
+    variants = [text, text.upper(), text.replace(".", "!"), "@danaokafor " + text.split(" ", 2)[2],
+                text + " Enough.", text.replace("must", "MUST")]
+    return [post(start + i * 1.5, "troll " + variants[i % len(variants)], followers=5 + i,
+                 age_days=1 + i % 6) for i in range(n)]
+
+
+def test_brigade_is_flagged_with_a_readable_reason(tmp_path):
+    bystander = post(24 * 60 + 5, "troll Dana Okafor must resign. #SackOkafor",
+                     followers=50_000, age_days=3000)
+    store = ingest(tmp_path, quiet_day() + brigade_posts(24 * 60) + [bystander], batch=9)
+    members = by_text(store, "troll%resign%") - {bystander.id}
+    assert members <= flagged(store, "brigade")
+    assert bystander.id not in flagged(store, "brigade")   # old, big account
+    reasons = [r[0] for r in store.query("SELECT reason FROM flags WHERE kind='brigade'")]
+    assert any(r.startswith("12 accounts under 30 days old posted near-identical text in")
+               for r in reasons)
+    incidents = [i for i in list_incidents(store) if i.kind == "brigade"]
+    assert len(incidents) == 1
+    # the pile-on is a brigade, not also a surge
+    assert not flagged(store, "surge")
+
+
+def test_brigade_needs_similar_text_and_young_accounts(tmp_path):
+    different = [post(24 * 60 + i, f"troll thing number {i} about {'xyz' * i} {i * 7}",
+                      followers=3, age_days=2) for i in range(10)]
+    old = [post(24 * 60 + i, "troll Dana Okafor must resign. #SackOkafor", followers=3,
+                age_days=400) for i in range(10)]
+    store = ingest(tmp_path, quiet_day() + different + old)
+    assert not flagged(store, "brigade")
+
+
+def test_brigade_adversarial_lookalikes_and_spacing_still_cluster():
+    s = BrigadeSettings()
+    texts = ["Dana Okafor must resign", "Dаna Okаfor must resign",  # Cyrillic a
+             "D a n a Okafor must resign", "dana okafor MUST RESIGN!!!",
+             "Dana Okafor must r e s i g n", "dana.okafor must resign"]
+    posts = [Post(i + 1, to_db(T0 + timedelta(minutes=i)), "x", f"a{i}", 3, 2.0, True, t)
+             for i, t in enumerate(texts)]
+    hits = detect_brigades(posts, [], s)
+    assert hits and hits[-1].accounts == 6
+
+
+def test_repeat_counts_the_authors_nth_mention_in_the_window(tmp_path):
+    same = [post(m, f"complaint still late {m}", author="@persistent") for m in (0, 60, 120, 2000)]
+    store = ingest(tmp_path, same + quiet_day(), batch=3)
+    rows = store.query("SELECT m.text, f.reason FROM flags f JOIN mentions m ON m.id ="
+                       " f.mention_id WHERE f.kind = 'repeat'")
+    assert [r[1] for r in rows] == ["3rd mention from @persistent in 24 h"]
+    assert rows[0][0] == "complaint still late 120"
+
+
+def test_repeat_is_per_platform(tmp_path):
+    ms = [post(m, f"complaint x {m}", author="sam", platform=p)
+          for m, p in ((0, "mastodon"), (1, "bluesky"), (2, "mastodon"))]
+    store = ingest(tmp_path, ms)
+    assert not flagged(store, "repeat")
+
+
+def test_incident_phase_changes_are_audited(tmp_path):
+    store = ingest(tmp_path, quiet_day() + outage(24 * 60 + 30))
+    inc = list_incidents(store)[0]
+    set_phase(store, inc.id, "investigating", "officer")
+    assert list_incidents(store)[0].phase == "investigating"
+    set_phase(store, inc.id, "resolved", "officer")
+    assert list_incidents(store, include_closed=False) == []
+    with pytest.raises(ValueError, match="unknown phase"):
+        set_phase(store, inc.id, "panic", "officer")
+    assert any(e["action"] == "incident-phase" for e in store.audit_entries())
+
+
+def test_assess_batch_without_a_store_uses_the_batch_alone():
+    ms = [post(i, "complaint outage everywhere", author="@same") for i in range(15)]
+    for i, m in enumerate(ms):
+        m.id = i + 1
+    verdicts = LabelFromText().predict([m.text for m in ms])
+    out = Escalator.load().assess_batch(ms, verdicts, None)
+    assert [any(f.kind == "repeat" for f in a.flags) for a in out[:3]] == [False, False, True]
+    # fifteen minutes of data is no baseline: no surge verdict on a fresh feed
+    assert not any(f.kind == "surge" for a in out for f in a.flags)

@@ -1,0 +1,90 @@
+"""`brigade`: a coordinated pile-on — many young, low-reach accounts posting
+near-identical text in a short window.
+
+For a mention by a *young* account (created less than `max_account_age_days` before
+the post) with at most `max_followers` followers, we look at the other such posts in
+the previous `window_minutes` and count the distinct accounts whose text is
+near-identical: Jaccard similarity of the normalised word sets >= `similarity`
+(handles, links and one-letter words dropped, look-alikes folded).  `min_accounts`
+or more (the poster included) is a brigade.  Thresholds live in ``[flags.brigade]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from triage.escalate.history import Post, minutes_between, shift
+from triage.escalate.textmatch import normalise
+
+_LINK = re.compile(r"https?://\S+|www\.\S+|[@#]?\b[\w.-]+\.(?:social|com|org|net)\b")
+
+
+@dataclass(frozen=True)
+class BrigadeSettings:
+    window_minutes: float = 20
+    min_accounts: int = 5
+    max_account_age_days: float = 7
+    max_followers: int = 200
+    similarity: float = 0.6
+
+    @classmethod
+    def from_params(cls, params: dict) -> BrigadeSettings:
+        return cls(**{k: params[k] for k in cls.__dataclass_fields__ if k in params})
+
+    def suspicious(self, p: Post) -> bool:
+        return (p.author_age_days is not None and p.author_age_days < self.max_account_age_days
+                and p.followers <= self.max_followers)
+
+
+@dataclass(frozen=True)
+class BrigadeHit:
+    post_id: int
+    at: str
+    member_ids: tuple[int, ...]   # the near-identical posts, this one included
+    accounts: int
+    reason: str
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(w for w in normalise(_LINK.sub(" ", text)).split()
+                     if len(w) > 1 and not w.startswith("@"))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def detect_brigades(batch: Sequence[Post], history: Sequence[Post],
+                    s: BrigadeSettings) -> list[BrigadeHit]:
+    """Brigade verdicts for the batch's suspicious posts (history: earlier ones)."""
+    pool = sorted({p.id: p for p in [*history, *batch] if s.suspicious(p)}.values(),
+                  key=lambda p: (p.at, p.id))
+    keys = [(p.at, p.id) for p in pool]
+    cache: dict[int, frozenset[str]] = {}
+
+    def ws(p: Post) -> frozenset[str]:
+        if p.id not in cache:
+            cache[p.id] = words(p.text)
+        return cache[p.id]
+
+    hits = []
+    for p in sorted(batch, key=lambda p: (p.at, p.id)):
+        if not s.suspicious(p):
+            continue
+        lo = bisect_left(keys, (shift(p.at, minutes=-s.window_minutes), -1))
+        hi = bisect_right(keys, (p.at, p.id))
+        mine = ws(p)
+        members = [q for q in pool[lo:hi] if q.id == p.id or jaccard(mine, ws(q)) >= s.similarity]
+        accounts = {(q.platform, q.author) for q in members}
+        if len(accounts) >= s.min_accounts:
+            span = max(1, math.ceil(minutes_between(members[0].at, p.at)))
+            hits.append(BrigadeHit(p.id, p.at, tuple(q.id for q in members), len(accounts), (
+                f"{len(accounts)} accounts under {s.max_account_age_days:g} days old posted "
+                f"near-identical text in {span} min")))
+    return hits

@@ -1,0 +1,119 @@
+"""Incidents: a surge or brigade groups its mentions so they are handled as one story.
+
+The first detection opens an incident (kind ``surge`` or ``brigade``); later detections
+within `merge_gap_minutes` of its latest mention extend it instead of opening another.
+Times are the mentions' own, so a backfill builds the same incidents as live ingest.
+Opening and extending are audited; `phase` (acknowledge, investigating, resolved)
+selects the playbook's holding statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from triage.escalate.history import shift
+from triage.timeutil import from_db, to_db, utcnow
+
+PHASES = ("acknowledge", "investigating", "resolved")
+ACTOR = "escalation"
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    kind: str
+    title: str
+    opened_at: datetime
+    closed_at: datetime | None
+    summary: str
+    phase: str
+    mentions: int = 0
+
+
+def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title: str,
+                   summary: str, merge_gap_minutes: float) -> tuple[int, list[int]]:
+    """Group mentions into the open incident of `kind` near `at`, or open one.
+
+    Returns (incident id, ids newly added).  Must run inside `store.write()`."""
+    ids = sorted(set(mention_ids))
+    if not ids:
+        raise ValueError("an incident needs at least one mention")
+    with store.write() as conn:
+        row = conn.execute(
+            "SELECT i.id FROM incidents i JOIN incident_mentions im ON im.incident_id = i.id"
+            " JOIN mentions m ON m.id = im.mention_id WHERE i.kind = ? AND i.closed_at IS NULL"
+            " GROUP BY i.id HAVING MAX(m.created_at) >= ? ORDER BY i.id DESC LIMIT 1",
+            (kind, shift(at, minutes=-merge_gap_minutes))).fetchone()
+        if row:
+            incident_id = int(row[0])
+            conn.execute("UPDATE incidents SET summary = ? WHERE id = ?", (summary, incident_id))
+        else:
+            first = conn.execute(
+                f"SELECT MIN(created_at) FROM mentions WHERE id IN ({','.join('?' * len(ids))})",
+                ids).fetchone()[0] or at
+            incident_id = int(conn.execute(
+                "INSERT INTO incidents (kind, title, opened_at, summary, phase)"
+                " VALUES (?,?,?,?,'acknowledge')", (kind, title, first, summary)).lastrowid)
+            store.audit(ACTOR, "incident-open", None, None, str(incident_id),
+                        {"incident": incident_id, "kind": kind, "title": title})
+        known = {r[0] for r in conn.execute(
+            "SELECT mention_id FROM incident_mentions WHERE incident_id = ?", (incident_id,))}
+        added = [i for i in ids if i not in known]
+        conn.executemany("INSERT OR IGNORE INTO incident_mentions VALUES (?, ?)",
+                         [(incident_id, i) for i in added])
+        if added and row:
+            store.audit(ACTOR, "incident-extend", None, None, str(incident_id),
+                        {"incident": incident_id, "added": len(added)})
+    return incident_id, added
+
+
+def add_flag(store, mention_ids: Iterable[int], kind: str, reason: str) -> int:
+    """Flag mentions triaged in an earlier batch (the start of a surge or brigade)."""
+    ids = list(mention_ids)
+    if not ids:
+        return 0
+    with store.write() as conn:
+        n = 0
+        for mid in ids:
+            cur = conn.execute("INSERT OR IGNORE INTO flags (mention_id, kind, reason)"
+                               " VALUES (?,?,?)", (mid, kind, reason))
+            if cur.rowcount:
+                n += 1
+                conn.execute(
+                    "UPDATE mentions SET flag_kinds = CASE WHEN flag_kinds = '' THEN ?"
+                    " ELSE flag_kinds || ',' || ? END WHERE id = ?", (kind, kind, mid))
+        if n:
+            store.audit(ACTOR, "flag-added", None, None, kind,
+                        {"kind": kind, "count": n, "reason": reason})
+    return n
+
+
+def list_incidents(store, *, include_closed: bool = True) -> list[Incident]:
+    rows = store.query(
+        "SELECT i.*, (SELECT COUNT(*) FROM incident_mentions im WHERE im.incident_id = i.id)"
+        " AS n FROM incidents i" + ("" if include_closed else " WHERE i.closed_at IS NULL")
+        + " ORDER BY i.id")
+    return [Incident(r["id"], r["kind"], r["title"], from_db(r["opened_at"]),
+                     from_db(r["closed_at"]), r["summary"] or "", r["phase"], r["n"])
+            for r in rows]
+
+
+def incident_mention_ids(store, incident_id: int) -> list[int]:
+    return [r[0] for r in store.query(
+        "SELECT mention_id FROM incident_mentions WHERE incident_id = ? ORDER BY mention_id",
+        (incident_id,))]
+
+
+def set_phase(store, incident_id: int, phase: str, actor: str) -> None:
+    """Move an incident to another phase (audited); `resolved` also closes it."""
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
+    with store.write() as conn:
+        row = conn.execute("SELECT phase FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no incident with id {incident_id}")
+        conn.execute("UPDATE incidents SET phase = ?, closed_at = ? WHERE id = ?",
+                     (phase, to_db(utcnow()) if phase == "resolved" else None, incident_id))
+        store.audit(actor, "incident-phase", None, row[0], phase, {"incident": incident_id})

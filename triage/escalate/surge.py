@@ -1,0 +1,85 @@
+"""`surge`: negative volume in the last hour far above the trailing baseline.
+
+The statistic, for each negative (complaint or troll) mention at time t:
+
+    n     = negative mentions in (t - W, t]              W = window_minutes (60)
+    rate  = negative mentions in (t - W - B, t - W] / B  B = baseline_hours (24), per hour
+    expected = max(rate, baseline_floor) * W / 60        baseline_floor = 2.0 per hour
+
+and it is a surge when ``n >= min_count`` (12) **and** ``n >= ratio * expected``
+(ratio 4).  While the data is younger than B (a fresh database), the baseline is
+the hours that exist, and no verdict is given until there are `min_baseline_hours`
+(6) of them: the first hour of a new feed is not a surge.  The floor stops a quiet
+account (baseline ~0) from calling every handful of complaints a surge; `min_count`
+is the absolute minimum an officer would call one.
+Members of a detected brigade are left out of the count: a pile-on is reported as a
+brigade, not as a surge.  Thresholds live in ``[flags.surge]`` of the policy.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from triage.escalate.history import Post, minutes_between, shift
+
+
+@dataclass(frozen=True)
+class SurgeSettings:
+    window_minutes: float = 60
+    baseline_hours: float = 24
+    min_count: int = 12
+    ratio: float = 4.0
+    baseline_floor: float = 2.0
+    min_baseline_hours: float = 6
+
+    @classmethod
+    def from_params(cls, params: dict) -> SurgeSettings:
+        known = {k: params[k] for k in cls.__dataclass_fields__ if k in params}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class SurgeHit:
+    post_id: int
+    at: str
+    count: int
+    rate: float
+    reason: str
+
+
+def detect_surges(batch: Sequence[Post], history: Sequence[Post], s: SurgeSettings,
+                  data_start: str | None = None) -> list[SurgeHit]:
+    """Surge verdicts for the batch's negative, non-brigade posts, in time order.
+
+    `history` holds earlier negative posts (ids not in the batch); `data_start` is the
+    time of the oldest mention the store knows.  A baseline shorter than
+    `min_baseline_hours` (a fresh database) gives no verdict rather than a false alarm.
+    """
+    events = sorted([(p.at, p.id) for p in history]
+                    + [(p.at, p.id) for p in batch if p.negative and not p.brigade])
+    times = [e[0] for e in events]
+    hits = []
+    for p in sorted(batch, key=lambda p: (p.at, p.id)):
+        if not p.negative or p.brigade:
+            continue
+        start = shift(p.at, minutes=-s.window_minutes)
+        base_start = shift(start, hours=-s.baseline_hours)
+        hi = bisect_right(events, (p.at, p.id))
+        mid = bisect_right(times, start)
+        lo = bisect_right(times, base_start)
+        n = hi - mid
+        hours = s.baseline_hours
+        if data_start is not None and data_start > base_start:
+            hours = max(0.0, minutes_between(data_start, start) / 60)
+            if hours < s.min_baseline_hours:
+                continue
+        rate = (mid - lo) / hours
+        expected = max(rate, s.baseline_floor) * s.window_minutes / 60
+        if n >= s.min_count and n >= s.ratio * expected:
+            hits.append(SurgeHit(p.id, p.at, n, rate, (
+                f"{n} negative mentions in the last {s.window_minutes:g} min vs a baseline "
+                f"of {rate:.1f}/h over the previous {s.baseline_hours:g} h "
+                f"({n / expected:.0f}x expected)")))
+    return hits

@@ -1,0 +1,153 @@
+"""The watch loop: poll every stream, triage and store each page with its cursor.
+
+Each page is one transaction: the mentions (deduplicated, classified, flagged), its
+quarantined items and the stream's new cursor commit together or not at all.  A
+``kill -9`` between pages loses nothing acknowledged; one inside a page rolls the
+whole page back, cursor included, and the next run fetches it again.  A source that
+fails is reported and skipped for this round; the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from triage.ingest import bluesky, mastodon
+from triage.ingest.config import SourceConfig, TeamConfig
+from triage.ingest.cursors import get_cursor, set_cursor
+from triage.ingest.http import HttpClient, Redactor, SourceError
+from triage.ingest.mastodon import MalformedPage
+from triage.ingest.quarantine import quarantine
+from triage.ingest.source import Stream
+from triage.pipeline import Triager
+
+log = logging.getLogger("calmreply.ingest")
+
+
+@dataclass
+class SourceStats:
+    fetched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    escalated: int = 0
+    pages: int = 0
+    errors: list[str] = field(default_factory=list)
+    fetch_seconds: float = 0.0
+    parse_seconds: float = 0.0
+    store_seconds: float = 0.0
+
+    def line(self, name: str) -> str:
+        text = (f"{name}: fetched {self.fetched}, new {self.new}, duplicates "
+                f"{self.duplicates}, quarantined {self.quarantined}, escalated "
+                f"{self.escalated}")
+        if self.skipped:
+            text += f", skipped {self.skipped} (boosts/non-mentions)"
+        if self.errors:
+            text += f" — FAILED: {self.errors[-1]}"
+        return text
+
+
+def make_client(cfg: TeamConfig, src: SourceConfig, sleep: Callable[[float], None]) -> HttpClient:
+    return HttpClient(policy=cfg.http, redact=Redactor(cfg.secrets()), sleep=sleep)
+
+
+def build_streams(cfg: TeamConfig, sleep: Callable[[float], None] = time.sleep
+                  ) -> dict[str, list[Stream]]:
+    """Streams per source name, each source with its own HTTP client."""
+    out: dict[str, list[Stream]] = {}
+    for src in cfg.sources:
+        client = make_client(cfg, src, sleep)
+        module = mastodon if src.kind == "mastodon" else bluesky
+        out[src.name] = list(module.streams(src, client))
+    return out
+
+
+@dataclass
+class Watcher:
+    triager: Triager
+    streams: dict[str, list[Stream]]
+    redact: Redactor = field(default_factory=Redactor)
+    actor: str = "watch"
+
+    @classmethod
+    def from_config(cls, cfg: TeamConfig, triager: Triager,
+                    sleep: Callable[[float], None] = time.sleep) -> Watcher:
+        return cls(triager, build_streams(cfg, sleep), Redactor(cfg.secrets()))
+
+    @property
+    def store(self):
+        return self.triager.store
+
+    def poll_stream(self, stream: Stream, stats: SourceStats) -> None:
+        cursor = get_cursor(self.store, stream.key)
+        for page in stream.pages(cursor):
+            t0 = time.perf_counter()
+            with self.store.write():
+                report = self.triager.ingest(page.mentions, actor=self.actor)
+                for bad in page.bad:
+                    self._quarantine_once(stream.key, bad.raw, bad.error)
+                if page.cursor is not None:
+                    set_cursor(self.store, stream.key, page.cursor)
+            stats.store_seconds += time.perf_counter() - t0
+            stats.fetch_seconds += page.fetch_seconds
+            stats.parse_seconds += page.parse_seconds
+            stats.pages += 1
+            stats.fetched += page.fetched
+            stats.skipped += page.skipped
+            stats.new += report.new
+            stats.duplicates += report.duplicates
+            stats.escalated += report.escalated
+            stats.quarantined += len(page.bad)
+
+    def poll_source(self, name: str) -> SourceStats:
+        stats = SourceStats()
+        for stream in self.streams[name]:
+            try:
+                self.poll_stream(stream, stats)
+            except MalformedPage as exc:
+                # not JSON at all: keep the evidence, leave the cursor where it was
+                self._quarantine_once(exc.key, exc.raw, exc.error)
+                stats.quarantined += 1
+                stats.errors.append(self.redact(str(exc)))
+            except SourceError as exc:
+                stats.errors.append(self.redact(str(exc)))
+                log.warning("%s", self.redact(str(exc)))
+                if exc.status in (401, 403) or "gave up" in str(exc):
+                    break  # the same token/host will fail for every stream of this source
+        return stats
+
+    def _quarantine_once(self, key: str, raw: str, error: str) -> None:
+        """Quarantine an item unless this stream already did (boundary items recur)."""
+        raw, error = self.redact(raw), self.redact(error)
+        seen = self.store.query("SELECT 1 FROM quarantine WHERE source = ? AND raw = ?",
+                                (key, raw))
+        if not seen:
+            quarantine(self.store, key, raw, error)
+
+    def run_once(self) -> dict[str, SourceStats]:
+        return {name: self.poll_source(name) for name in self.streams}
+
+    def run(self, interval: float, cycles: int | None = None,
+            echo: Callable[[str], None] = print,
+            sleep: Callable[[float], None] = time.sleep) -> dict[str, SourceStats]:
+        """Poll until interrupted (or for ``cycles`` rounds); print progress per source."""
+        totals: dict[str, SourceStats] = {}
+        n = 0
+        while cycles is None or n < cycles:
+            started = time.monotonic()
+            for name, stats in self.run_once().items():
+                echo(stats.line(name))
+                total = totals.setdefault(name, SourceStats())
+                for attr in ("fetched", "new", "duplicates", "quarantined", "skipped",
+                             "escalated", "pages"):
+                    setattr(total, attr, getattr(total, attr) + getattr(stats, attr))
+                total.errors.extend(stats.errors)
+            n += 1
+            if cycles is not None and n >= cycles:
+                break
+            sleep(max(0.0, interval - (time.monotonic() - started)))
+        return totals
