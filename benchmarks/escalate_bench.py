@@ -19,7 +19,7 @@ from triage.escalate import Escalator
 from triage.mention import Mention
 from triage.pipeline import Triager
 from triage.store import Store
-from triage.verdict import Verdict
+from triage.verdict import Assessment, Verdict
 
 TEXTS = [
     "@northwindrail the 07:40 from Cadwell is late again, third time this week",
@@ -31,6 +31,13 @@ TEXTS = [
     "Reporter at the Gazette here, could your press office comment?",
     "See you in court, Northwind. I've kept every ticket.",
 ]
+
+
+class NoEscalation:
+    """The pipeline's own cost (store + record_triage) without any escalation."""
+
+    def assess_batch(self, mentions, verdicts, store=None):
+        return [Assessment() for _ in mentions]
 
 
 class Constant:
@@ -60,16 +67,19 @@ def main(n: int = 20_000) -> None:
         esc.assess(m, v)
     dt = time.perf_counter() - t
     print(f"rules only:       {n / dt:10,.0f} mentions/s ({dt * 1e6 / n:.1f} µs each)")
-    with tempfile.TemporaryDirectory() as d:
-        store = Store(Path(d) / "bench.db")
-        triager = Triager(store, Constant(), esc)
-        t = time.perf_counter()
-        for i in range(0, n, 500):
-            triager.ingest(ms[i:i + 500])
-        dt = time.perf_counter() - t
-        print(f"store+escalate:   {n / dt:10,.0f} mentions/s (batches of 500, history "
-              "queries, incidents, record_triage)")
-        store.close()
+    for name, escalator in (("store only:      ", NoEscalation()), ("store+escalate:  ", esc)):
+        with tempfile.TemporaryDirectory() as d:
+            store = Store(Path(d) / "bench.db")
+            triager = Triager(store, Constant(), escalator)
+            t = time.perf_counter()
+            for i in range(0, n, 500):
+                triager.ingest(ms[i:i + 500])
+            dt = time.perf_counter() - t
+            print(f"{name} {n / dt:10,.0f} mentions/s (batches of 500, history queries,"
+                  " incidents, record_triage)")
+            store.close()
+        for m in ms:
+            m.id = None
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else keep-alive + delayed ACK stalls 40 ms
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -439,6 +440,8 @@ class FakeBluesky(FakeServer):
 
     def route(self, req: Seen) -> tuple[int, dict[str, str], Any]:
         q, path, rl = req.query, req.path, self._ratelimit()
+        if not path.startswith("/xrpc/"):
+            return 404, {}, b"Not Found"
         if path == "/xrpc/com.atproto.server.createSession":
             body = req.body if isinstance(req.body, dict) else {}
             if body.get("identifier") != self.handle or body.get("password") != self.password:

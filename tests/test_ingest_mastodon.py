@@ -31,7 +31,7 @@ def count(store):
     return store.query("SELECT COUNT(*) FROM mentions")[0][0]
 
 
-def test_search_pages_forward_and_commits_a_cursor_per_page(tmp_path, store, masto):
+def test_search_pages_forward_and_commits_the_cursor_with_its_batch(tmp_path, store, masto):
     for i in range(25):
         masto.add_status(f"acme order {i} is late", author=i)
     masto.add_status("unrelated post")
@@ -142,3 +142,17 @@ def test_parse_status_names_the_missing_field():
     with pytest.raises(MentionError, match="'created_at'"):
         parse_status({"id": "1", "uri": "u", "content": "x", "account": {"acct": "a"}},
                      instance_host="h", source="s")
+
+
+def test_pages_fetched_before_a_failure_are_kept_with_their_cursor(tmp_path, store, masto):
+    for i in range(15):
+        masto.add_status(f"acme {i}")
+    w = watcher(tmp_path, store, masto, page_limit=10, attempts=2)
+
+    first_page = masto.statuses[9]["id"]
+    masto.fault("/api/v2/search", "slow", seconds=0)  # page 1 answers normally
+    masto.fault("/api/v2/search", "503", times=2)  # page 2 fails both tries
+    stats = w.run_once()["masto"]
+    assert stats.new == 10 and "gave up" in stats.errors[0]
+    assert get_cursor(store, "masto:search:acme") == first_page
+    assert w.run_once()["masto"].new == 5

@@ -96,6 +96,13 @@ def test_threat_and_distress_never_get_a_template(book, kind):
     assert len(d) == 1 and not d[0].engage and d[0].key == f"{kind}.care"
 
 
+def test_without_flags_the_text_is_checked_so_threats_never_get_a_template(book):
+    d = book.drafts_for(mention("I know where you live"), v("complaint"))
+    assert [x.key for x in d] == ["threat.care"]
+    d = book.drafts_for(mention("I know where you live"), v("complaint"), flags=[])
+    assert d[0].engage     # the caller said: no flags
+
+
 def test_holding_statements_are_versioned_per_phase(book):
     latest = book.holding_statement("acknowledge", channel="bluesky",
                                     values={"next_update": "09:30"})

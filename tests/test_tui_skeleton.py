@@ -49,6 +49,8 @@ async def test_a_key_submits_the_suggested_draft_for_approval(demo_db):
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
+    refused = [m.reason for m in seen if type(m).__name__ == "ActionRefused"]
+    assert refused == []
     submitted = [m for m in seen if isinstance(m, DraftSubmitted)]
     assert [m.mention_id for m in submitted] == [target.id]
     with Store(demo_db) as s:

@@ -82,9 +82,10 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
     cross-validated figures for the model card.
     """
 
-    def __init__(self, C: float = 8.0, folds: int = 5, seed: int = 0, max_iter: int = 3000,
-                 class_weight: str | None = "balanced"):
+    def __init__(self, C: float = 4.0, folds: int = 3, seed: int = 0, max_iter: int = 3000,
+                 class_weight: str | None = "balanced", tol: float = 1e-3):
         self.C = C
+        self.tol = tol
         self.folds = folds
         self.seed = seed
         self.max_iter = max_iter
@@ -94,6 +95,7 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed,
+                                  tol=self.tol,
                                   class_weight=self.class_weight)
 
     def fit(self, X, y):

@@ -64,8 +64,10 @@ class QueueView:
     sort: Sort = Sort.PRIORITY
 
     def page(self, store: Store, *, after: tuple | None = None, before: tuple | None = None,
-             offset: int | None = None, limit: int = 100) -> list[QueueItem]:
-        """One page in descending order: after a key, before a key, or at an offset."""
+             offset: int | None = None, limit: int = 100,
+             last: bool = False) -> list[QueueItem]:
+        """One page in descending order: after a key, before a key, at an offset, or the
+        `last` rows of the view."""
         where, args = self.flt.where()
         cols = self.sort.columns
         tuple_sql = "(" + ", ".join(cols) + ")"
@@ -77,6 +79,8 @@ class QueueView:
         elif before is not None:
             where += f" AND {tuple_sql} > {marks}"
             args.extend(before)
+            order = "ASC"
+        elif last:
             order = "ASC"
         order_sql = ", ".join(f"{c} {order}" for c in cols)
         sql = f"SELECT {_QUEUE_COLUMNS} FROM mentions m WHERE {where} ORDER BY {order_sql} LIMIT ?"
@@ -200,6 +204,8 @@ class PagedQueue:
             page = self.view.page(self.store, after=self.view.sort.key_of(prev[-1]), limit=size)
         elif nxt:
             page = self.view.page(self.store, before=self.view.sort.key_of(nxt[0]), limit=size)
+        elif page_no == (self.total - 1) // size:  # the end: read the index backwards
+            page = self.view.page(self.store, last=True, limit=self.total - page_no * size)
         else:
             page = self.view.page(self.store, offset=page_no * size, limit=size)
         if len(self._pages) >= self.max_pages:  # forget the page farthest away

@@ -45,7 +45,10 @@ class AnalyticsScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def compute(self) -> None:
-        result = proof(self.app.store, self.app.clock())
+        from triage.store import Store
+
+        with Store(self.app.db_path) as own:  # its own connection: no lock held on the UI's
+            result = proof(own, self.app.clock())
         self.app.call_from_thread(self.show, result)
 
     def show(self, p: Proof) -> None:

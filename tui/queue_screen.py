@@ -121,8 +121,12 @@ class QueueScreen(Screen):
     # ---- header ------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="counts")
     def load_counts(self) -> None:
-        """GROUP BY over every mention: a worker, so it never delays a keystroke."""
-        counts = self.store.counts()
+        """GROUP BY over every mention: a worker with its own connection, so it never
+        holds the shared store's lock while the officer types."""
+        from triage.store import Store
+
+        with Store(self.app.db_path) as own:
+            counts = own.counts()
         self.app.call_from_thread(self._show_counts, counts)
 
     def _show_counts(self, counts: dict[str, dict[str, int]]) -> None:

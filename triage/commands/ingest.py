@@ -62,7 +62,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if not cfg.sources:
         err(f"{cfg.path} has no [[sources]]; add one (see the README, 'Sources')")
         return EXIT_ERROR
-    _setup_logging(args.verbose, Redactor(cfg.secrets()))
+    redact = Redactor(cfg.secrets())  # shared: learns session tokens as they arrive
+    _setup_logging(args.verbose, redact)
     try:
         classifier = Classifier.load(args.model_dir)
     except ModelError as exc:
@@ -71,7 +72,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     cycles = 1 if args.once else args.cycles
     interval = cfg.interval if args.interval is None else args.interval
     with open_store(args) as store:
-        watcher = Watcher.from_config(cfg, Triager(store, classifier, Escalator.load()))
+        watcher = Watcher.from_config(cfg, Triager(store, classifier, Escalator.load()),
+                                      redact=redact)
         totals = watcher.run(interval, cycles=cycles,
                              echo=lambda line: print(line, flush=True))
     failed = [name for name, s in totals.items() if s.errors]

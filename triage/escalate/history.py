@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from triage.mention import Mention
-from triage.timeutil import to_db
 
 NEGATIVE = ("complaint", "troll")
 
@@ -36,18 +35,25 @@ class Post:
     def from_mention(cls, m: Mention, label: str | None) -> Post:
         age = ((m.created_at - m.author_created_at).total_seconds() / 86400
                if m.author_created_at else None)
-        return cls(m.id or 0, to_db(m.created_at), m.platform, m.author_handle,
+        return cls(m.id or 0, stamp(m.created_at), m.platform, m.author_handle,
                    m.author_followers, age, label in NEGATIVE, m.text)
+
+
+def stamp(dt: datetime) -> str:
+    """`to_db` format, faster (isoformat, not strftime): detectors make many of these."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.isoformat(timespec="microseconds") + "Z"
 
 
 def shift(at: str, **delta: float) -> str:
     """A store time string moved by a timedelta (e.g. ``minutes=-60``)."""
-    return to_db(datetime.fromisoformat(at[:-1] + "+00:00") + timedelta(**delta))
+    return stamp(datetime.fromisoformat(at[:-1]) + timedelta(**delta))
 
 
 def minutes_between(a: str, b: str) -> float:
-    return (datetime.fromisoformat(b[:-1] + "+00:00")
-            - datetime.fromisoformat(a[:-1] + "+00:00")).total_seconds() / 60
+    return (datetime.fromisoformat(b[:-1])
+            - datetime.fromisoformat(a[:-1])).total_seconds() / 60
 
 
 def fetch_negative(store, start: str, end: str, exclude: set[int]) -> list[Post]:

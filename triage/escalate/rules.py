@@ -67,7 +67,8 @@ class KeywordRule:
         return None
 
 
-EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+# not preceded by "@": "@name@instance.social" is a fediverse handle, not an email
+EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _EMAIL_OBFUSCATED = re.compile(
     r"\b[\w.+-]+\s*[\[(]\s*at\s*[\])]\s*[\w-]+\s*(?:[\[(]\s*dot\s*[\])]|\bdot\b|\.)\s*\w+", re.I)
 PHONE = re.compile(r"(?<![\w+])\+?\d(?:[\s().-]{0,2}\d){8,14}(?!\w)")

@@ -85,6 +85,7 @@ class TeamConfig:
     posting: PostingConfig = field(default_factory=PostingConfig)
     http: RetryPolicy = field(default_factory=RetryPolicy)
     interval: float = 60.0  # seconds between polls
+    batch_size: int = 500  # mentions committed per transaction
 
     def source(self, name: str) -> SourceConfig:
         for s in self.sources:
@@ -165,7 +166,8 @@ def parse_config(data: dict[str, Any], path: Path, *, inline_secrets_ok: bool) -
         max_wait=_number(http, "max_wait", 300.0, "http", path),
     )
     cfg = TeamConfig(path=path, http=policy,
-                     interval=_number(watch, "interval", 60.0, "watch", path))
+                     interval=_number(watch, "interval", 60.0, "watch", path),
+                     batch_size=int(_number(watch, "batch_size", 500, "watch", path, 1)))
     names: set[str] = set()
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):

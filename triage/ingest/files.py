@@ -35,6 +35,8 @@ class ParsedFile:
 
 def detect_format(name: str, head: str) -> str:
     lowered = name.lower()
+    if head.lstrip().startswith("["):
+        return "json"  # a JSON array of records (mention.schema.json)
     if lowered.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if lowered.endswith(".csv"):
@@ -55,6 +57,25 @@ def iter_jsonl(stream: IO[str], name: str) -> Iterator[Mention | BadRecord]:
             yield Mention.from_record(record, source=f"file:{name}")
         except MentionError as exc:
             yield BadRecord(f"{name}:{lineno}", str(exc), line.rstrip("\n"))
+
+
+def iter_json_array(stream: IO[str], name: str) -> Iterator[Mention | BadRecord]:
+    """A JSON array of records; items are named by their index, ``file:[3]``."""
+    text = stream.read()
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield BadRecord(f"{name}:{exc.lineno}", f"not valid JSON ({exc.msg}); nothing in "
+                        "this file was imported", text[:20000])
+        return
+    if not isinstance(items, list):
+        yield BadRecord(f"{name}:1", "expected a JSON array of mention objects", text[:2000])
+        return
+    for i, record in enumerate(items):
+        try:
+            yield Mention.from_record(record, source=f"file:{name}")
+        except MentionError as exc:
+            yield BadRecord(f"{name}:[{i}]", str(exc), json.dumps(record, ensure_ascii=False))
 
 
 def iter_csv(stream: IO[str], name: str) -> Iterator[Mention | BadRecord]:
@@ -85,11 +106,15 @@ def read_mentions(path: str | Path, stdin: IO[str] | None = None,
         stream: IO[str] = io.StringIO(text)
         name = "<stdin>"
         kind = fmt or detect_format(name, text[:200])
-        yield from (iter_jsonl(stream, name) if kind == "jsonl" else iter_csv(stream, name))
+        yield from _reader(kind)(stream, name)
         return
     p = Path(path)
     with p.open(encoding="utf-8", newline="") as fh:
         head = fh.read(200)
         fh.seek(0)
         kind = fmt or detect_format(p.name, head)
-        yield from (iter_jsonl(fh, str(p)) if kind == "jsonl" else iter_csv(fh, str(p)))
+        yield from _reader(kind)(fh, str(p))
+
+
+def _reader(kind: str):
+    return {"json": iter_json_array, "jsonl": iter_jsonl, "csv": iter_csv}[kind]

@@ -211,7 +211,13 @@ def streams(config: SourceConfig, client: HttpClient) -> list[MastodonStream]:
 
 def check(config: SourceConfig, client: HttpClient) -> str:
     """Test the source once; return a one-line summary or raise SourceError."""
-    resp = client.get(f"{config.url}/api/v1/instance")
+    try:
+        resp = client.get(f"{config.url}/api/v1/instance")
+    except SourceError as exc:
+        if exc.status in (404, 410):
+            raise SourceError(f"{config.url} answered but is not a Mastodon instance; "
+                              "check `instance`", status=exc.status) from exc
+        raise
     try:
         info = resp.json()
         version = info["version"]

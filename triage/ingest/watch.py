@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from triage.ingest import bluesky, mastodon
-from triage.ingest.config import SourceConfig, TeamConfig
+from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
 from triage.ingest.http import HttpClient, Redactor, SourceError
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.quarantine import quarantine
-from triage.ingest.source import Stream
+from triage.ingest.source import Page, Stream
 from triage.pipeline import Triager
 
 log = logging.getLogger("calmreply.ingest")
@@ -51,16 +51,17 @@ class SourceStats:
         return text
 
 
-def make_client(cfg: TeamConfig, src: SourceConfig, sleep: Callable[[float], None]) -> HttpClient:
-    return HttpClient(policy=cfg.http, redact=Redactor(cfg.secrets()), sleep=sleep)
+def build_streams(cfg: TeamConfig, sleep: Callable[[float], None] = time.sleep,
+                  redact: Redactor | None = None) -> dict[str, list[Stream]]:
+    """Streams per source name, each source with its own HTTP client.
 
-
-def build_streams(cfg: TeamConfig, sleep: Callable[[float], None] = time.sleep
-                  ) -> dict[str, list[Stream]]:
-    """Streams per source name, each source with its own HTTP client."""
+    All clients share one Redactor, so a session token one of them learns is
+    scrubbed from every message, whichever source produced it.
+    """
+    redact = redact or Redactor(cfg.secrets())
     out: dict[str, list[Stream]] = {}
     for src in cfg.sources:
-        client = make_client(cfg, src, sleep)
+        client = HttpClient(policy=cfg.http, redact=redact, sleep=sleep)
         module = mastodon if src.kind == "mastodon" else bluesky
         out[src.name] = list(module.streams(src, client))
     return out
@@ -72,35 +73,61 @@ class Watcher:
     streams: dict[str, list[Stream]]
     redact: Redactor = field(default_factory=Redactor)
     actor: str = "watch"
+    batch_size: int = 500  # mentions per transaction (pages are never split)
 
     @classmethod
     def from_config(cls, cfg: TeamConfig, triager: Triager,
-                    sleep: Callable[[float], None] = time.sleep) -> Watcher:
-        return cls(triager, build_streams(cfg, sleep), Redactor(cfg.secrets()))
+                    sleep: Callable[[float], None] = time.sleep,
+                    redact: Redactor | None = None) -> Watcher:
+        redact = redact or Redactor(cfg.secrets())
+        return cls(triager, build_streams(cfg, sleep, redact), redact,
+                   batch_size=cfg.batch_size)
 
     @property
     def store(self):
         return self.triager.store
 
     def poll_stream(self, stream: Stream, stats: SourceStats) -> None:
-        cursor = get_cursor(self.store, stream.key)
-        for page in stream.pages(cursor):
-            t0 = time.perf_counter()
-            with self.store.write():
-                report = self.triager.ingest(page.mentions, actor=self.actor)
+        """Fetch pages and commit them in batches of about ``batch_size`` mentions.
+
+        Several small pages share one transaction (the classifier and the store work
+        best on hundreds at a time); the batch's cursor is its last page's cursor.
+        Pages fetched before a failure are still committed.
+        """
+        pending: list[Page] = []
+        size = 0
+        try:
+            for page in stream.pages(get_cursor(self.store, stream.key)):
+                pending.append(page)
+                size += len(page.mentions)
+                if size >= self.batch_size:
+                    self._commit(stream, pending, stats)
+                    pending, size = [], 0
+        finally:
+            if pending:
+                self._commit(stream, pending, stats)
+
+    def _commit(self, stream: Stream, pages: list[Page], stats: SourceStats) -> None:
+        t0 = time.perf_counter()
+        with self.store.write():
+            report = self.triager.ingest([m for p in pages for m in p.mentions],
+                                         actor=self.actor)
+            for page in pages:
                 for bad in page.bad:
                     self._quarantine_once(stream.key, bad.raw, bad.error)
-                if page.cursor is not None:
-                    set_cursor(self.store, stream.key, page.cursor)
-            stats.store_seconds += time.perf_counter() - t0
+            cursor = next((p.cursor for p in reversed(pages) if p.cursor is not None), None)
+            if cursor is not None:
+                set_cursor(self.store, stream.key, cursor)
+        stats.store_seconds += time.perf_counter() - t0
+        stats.new += report.new
+        stats.duplicates += report.duplicates
+        stats.escalated += report.escalated
+        for page in pages:
             stats.fetch_seconds += page.fetch_seconds
             stats.parse_seconds += page.parse_seconds
             stats.pages += 1
             stats.fetched += page.fetched
             stats.skipped += page.skipped
-            stats.new += report.new
-            stats.duplicates += report.duplicates
-            stats.escalated += report.escalated
             stats.quarantined += len(page.bad)
 
     def poll_source(self, name: str) -> SourceStats:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -201,14 +202,18 @@ class Playbook:
     def drafts_for(self, mention: Mention, verdict: Verdict | None, *,
                    topic: str | None = None, channel: str | None = None,
                    voice: str | None = None, values: Mapping[str, str] | None = None,
-                   flags: Iterable[Flag | str] = ()) -> list[Draft]:
+                   flags: Iterable[Flag | str] | None = None) -> list[Draft]:
         """Drafts for one mention, best first.
 
         Threat and distress get a single do-not-reply instruction (engage=False) and no
         template.  Trolls get "do not engage" first; a calm one-liner is offered only
         when the topic is a falsehood and the author's reach is over the threshold.
-        Variants are rotated by mention id so neighbouring replies differ.
+        Variants are rotated by mention id so neighbouring replies differ.  When the
+        caller does not pass the mention's flags, the default policy's rules are run on
+        the text, so a threat never gets a template by omission.
         """
+        if flags is None:
+            flags = _default_rules().check(mention)
         kinds = {f.kind if isinstance(f, Flag) else str(f) for f in flags}
         for kind in ("threat", "distress"):
             if kind in kinds:
@@ -268,6 +273,14 @@ class Playbook:
             text = profile.apply(text, limit)
         return Draft(f"holding.{kind}.{phase}.v{st.version}", text, missing, engage, phase,
                      channel or "", limit, profile.key, st.version)
+
+
+@lru_cache(maxsize=1)
+def _default_rules():
+    from triage.escalate.policy import Policy
+    from triage.escalate.rules import Rules
+
+    return Rules.build(Policy.load())
 
 
 def _optional(path: Path) -> TomlSource | None:
