@@ -49,7 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(f"triage.commands.{name}").register(sub)
     for module in _plugin_modules():
         module.register(sub)  # type: ignore[attr-defined]
+    for command in sub.choices.values():  # `--db` works after the subcommand too
+        _add_db_option(command)
     return parser
+
+
+def _add_db_option(parser: argparse.ArgumentParser) -> None:
+    if any("--db" in a.option_strings for a in parser._actions):
+        return
+    parser.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _add_db_option(nested)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

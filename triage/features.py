@@ -76,7 +76,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\b(?:cancell?ed|delayed|overbooked|lost|broken|damaged|missing|stuck|down|outage)\b|"
         r"\b(?:doesn'?t|does not|didn'?t|won'?t|isn'?t|not) (?:work|working|arrive|arrived|"
         r"load|loading|respond|connect)\w*\b|\bnever (?:arrived|came|received|got|showed)\b|"
-        r"\b(?:third|second|fourth|fifth|another) time\b|\bfor _num_ (?:days|weeks|hours|months)\b"),
+        r"\b(?:third|second|fourth|fifth|another) time\b|"
+        r"\bfor _num_ (?:days|weeks|hours|months)\b"),
     "my product or account": re.compile(
         r"\b(?:my|our) (?:\w+ )?(?:order|flight|package|parcel|account|bill|phone|card|"
         r"bag|luggage|booking|delivery|train|internet|broadband|subscription|app|payment|"
@@ -237,7 +238,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
                 col, chars, _ = entry(w)
                 word_cols.append(col)
                 char_cols.extend(chars)
-            word_cols.extend(bigram(a, b) for a, b in zip(words, words[1:]))
+            word_cols.extend(bigram(a, b) for a, b in zip(words, words[1:], strict=False))
             word_ptr.append(len(word_cols))
             char_ptr.append(len(char_cols))
         n = len(texts)
@@ -267,7 +268,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
             for c, g in zip(chars, grams, strict=True):
                 if wanted is None or c in wanted:
                     names.setdefault(c, _readable("char", g))
-        for a, b in zip(words, words[1:]):
+        for a, b in zip(words, words[1:], strict=False):
             col = self._bigram_column(a, b)
             if wanted is None or col in wanted:
                 names.setdefault(col, _readable("word", f"{a} {b}"))

@@ -7,6 +7,7 @@ through here.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from importlib import resources
 from pathlib import Path
@@ -23,11 +24,15 @@ def data_dir(name: str) -> Path:
     if (_REPO / "pyproject.toml").is_file() and checkout.is_dir():
         return checkout
     try:
-        return Path(str(resources.files(f"calmreply_data.{name}")))
-    except ModuleNotFoundError as exc:  # pragma: no cover - broken install
-        raise FileNotFoundError(
-            f"calmreply's '{name}' data folder is missing; reinstall calmreply"
-        ) from exc
+        spec = importlib.util.find_spec(f"calmreply_data.{name}")
+    except ModuleNotFoundError:
+        spec = None
+    # a namespace package may span several folders (an editable and a regular install):
+    # take the first real one
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
+    raise FileNotFoundError(f"calmreply's '{name}' data folder is missing; reinstall calmreply")
 
 
 def models_dir() -> Path:

@@ -50,9 +50,10 @@ class Triager:
                 return report
             verdicts = self.classifier.predict([m.text for m in added.new])
             assessments = self.escalator.assess_batch(added.new, verdicts, self.store)
-            for m, v, a in zip(added.new, verdicts, assessments, strict=True):
-                assert m.id is not None
-                self.store.record_triage(m.id, v, a)
+            self.store.record_triage_many(
+                [(m.id, v, a) for m, v, a in zip(added.new, verdicts, assessments, strict=True)
+                 if m.id is not None])
+            for v, a in zip(verdicts, assessments, strict=True):
                 report.by_label[v.label] = report.by_label.get(v.label, 0) + 1
                 report.escalated += int(a.escalated)
         return report

@@ -216,24 +216,40 @@ class Store:
               before: str | None = None, after: str | None = None,
               detail: dict[str, Any] | None = None) -> int:
         """Append one entry to the hash-chained audit log; returns its sequence number."""
+        return self.audit_many([(actor, action, mention_id, before, after, detail)])[-1]
+
+    def audit_many(self, entries: Sequence[tuple[str, str, int | None, str | None,
+                                                 str | None, dict[str, Any] | None]]
+                   ) -> list[int]:
+        """Append entries (actor, action, mention_id, before, after, detail) in one go.
+
+        A batch of a thousand triaged mentions writes a thousand entries; chaining them
+        in Python and inserting with one executemany keeps that cheap.
+        """
+        if not entries:
+            return []
         with self.write() as conn:
             row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             prev = row["hash"] if row else GENESIS
-            seq = (row["seq"] + 1) if row else 1
-            entry = {
-                "seq": seq, "at": to_db(utcnow()), "actor": actor, "mention_id": mention_id,
-                "action": action, "before": before, "after": after,
-                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)
-                if detail is not None else None,
-            }
-            digest = entry_hash(prev, entry)
-            conn.execute(
+            seq = row["seq"] if row else 0
+            at = to_db(utcnow())
+            rows = []
+            for actor, action, mention_id, before, after, detail in entries:
+                seq += 1
+                entry = {
+                    "seq": seq, "at": at, "actor": actor, "mention_id": mention_id,
+                    "action": action, "before": before, "after": after,
+                    "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)
+                    if detail is not None else None,
+                }
+                digest = entry_hash(prev, entry)
+                rows.append({**entry, "prev": prev, "hash": digest})
+                prev = digest
+            conn.executemany(
                 "INSERT INTO audit (seq, at, actor, mention_id, action, before, after, detail,"
                 " prev_hash, hash) VALUES (:seq, :at, :actor, :mention_id, :action, :before,"
-                " :after, :detail, :prev, :hash)",
-                {**entry, "prev": prev, "hash": digest},
-            )
-            return seq
+                " :after, :detail, :prev, :hash)", rows)
+            return [r["seq"] for r in rows]
 
     def _seal_audit(self) -> None:
         """Hash rows written by a schema older than the hash chain."""
@@ -264,63 +280,112 @@ class Store:
 
     # ---- mentions --------------------------------------------------------------
     def add_mentions(self, mentions: Iterable[Mention], actor: str = "import") -> AddResult:
-        """Store new mentions in one transaction; known (platform, id) pairs are skipped."""
-        new: list[Mention] = []
-        dupes = 0
+        """Store new mentions in one transaction; known (platform, id) pairs are skipped.
+
+        Known keys are looked up in one query per chunk and the rest inserted with one
+        executemany: inside the write transaction no other writer can take row ids, so
+        the new rows' ids follow on from the current maximum.
+        """
+        batch = list(mentions)
+        fresh: list[Mention] = []
+        seen: set[tuple[str, str]] = set()
         now = to_db(utcnow())
         with self.write() as conn:
-            for m in mentions:
-                cur = conn.execute(
-                    "INSERT INTO mentions (platform, platform_id, url, author_handle, author_name,"
-                    " author_followers, text, created_at, in_reply_to_id, language, raw,"
-                    " ingested_at, source, author_created_at) VALUES"
-                    " (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (platform, platform_id) DO NOTHING",
-                    (m.platform, m.platform_id, m.url, m.author_handle, m.author_name,
-                     m.author_followers, m.text, to_db(m.created_at), m.in_reply_to_id,
-                     m.language, json.dumps(m.raw, ensure_ascii=False, default=str), now,
-                     m.source, to_db(m.author_created_at) if m.author_created_at else None),
-                )
-                if cur.rowcount == 1:
-                    m.id = cur.lastrowid
-                    new.append(m)
-                else:
-                    dupes += 1
-            if new:
+            known = self._known_keys([m.key for m in batch])
+            for m in batch:
+                if m.key in known or m.key in seen:
+                    continue
+                seen.add(m.key)
+                fresh.append(m)
+            if fresh:
+                start = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
+                            .fetchone()[0]) + 1
+                conn.executemany(
+                    "INSERT INTO mentions (id, platform, platform_id, url, author_handle,"
+                    " author_name, author_followers, text, created_at, in_reply_to_id, language,"
+                    " raw, ingested_at, source, author_created_at) VALUES"
+                    " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(start + i, m.platform, m.platform_id, m.url, m.author_handle,
+                      m.author_name, m.author_followers, m.text, to_db(m.created_at),
+                      m.in_reply_to_id, m.language,
+                      json.dumps(m.raw, ensure_ascii=False, default=str), now, m.source,
+                      to_db(m.author_created_at) if m.author_created_at else None)
+                     for i, m in enumerate(fresh)])
+                for i, m in enumerate(fresh):
+                    m.id = start + i
                 self.audit(actor, "ingest", None, None, None,
-                           {"count": len(new), "first_id": new[0].id, "last_id": new[-1].id})
-        return AddResult(new=new, duplicates=dupes)
+                           {"count": len(fresh), "first_id": fresh[0].id,
+                            "last_id": fresh[-1].id})
+        return AddResult(new=fresh, duplicates=len(batch) - len(fresh))
+
+    def _known_keys(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        known: set[tuple[str, str]] = set()
+        by_platform: dict[str, list[str]] = {}
+        for platform, pid in keys:
+            by_platform.setdefault(platform, []).append(pid)
+        for platform, pids in by_platform.items():
+            for i in range(0, len(pids), 500):
+                chunk = pids[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                known.update((platform, r[0]) for r in self.conn.execute(
+                    f"SELECT platform_id FROM mentions WHERE platform = ? AND platform_id IN"
+                    f" ({marks})", [platform, *chunk]))
+        return known
 
     def record_triage(self, mention_id: int, verdict: Verdict, assessment: Assessment,
                       actor: str = "triage") -> None:
         """Store the verdict and flags, and move a new mention to triaged (or escalated)."""
+        self.record_triage_many([(mention_id, verdict, assessment)], actor=actor)
+
+    def record_triage_many(self, results: Sequence[tuple[int, Verdict, Assessment]],
+                           actor: str = "triage") -> None:
+        """Triage results for a batch, written with a handful of executemany calls.
+
+        New mentions move to triaged (or escalated, when a flag demands it) and each
+        move is audited; mentions already further along keep their state.
+        """
+        if not results:
+            return
+        now = to_db(utcnow())
+        ids = [mid for mid, _v, _a in results]
         with self.write() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
                 " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
-                (mention_id, verdict.label, json.dumps(verdict.probabilities),
-                 verdict.model_version, to_db(utcnow()), int(verdict.uncertain),
-                 json.dumps([list(e) for e in verdict.explanation])),
-            )
-            conn.execute("DELETE FROM flags WHERE mention_id = ?", (mention_id,))
+                [(mid, v.label, json.dumps(v.probabilities), v.model_version, now,
+                  int(v.uncertain), json.dumps([list(e) for e in v.explanation]))
+                 for mid, v, _a in results])
+            conn.executemany("DELETE FROM flags WHERE mention_id = ?", [(mid,) for mid in ids])
             conn.executemany(
                 "INSERT INTO flags (mention_id, kind, reason) VALUES (?,?,?)",
-                [(mention_id, f.kind, f.reason) for f in assessment.flags],
-            )
-            conn.execute(
+                [(mid, f.kind, f.reason) for mid, _v, a in results for f in a.flags])
+            conn.executemany(
                 "UPDATE mentions SET label = ?, confidence = ?, uncertain = ?, flag_kinds = ?,"
                 " escalated = ?, priority = ? WHERE id = ?",
-                (verdict.label, verdict.confidence, int(verdict.uncertain),
-                 ",".join(f.kind for f in assessment.flags), int(assessment.escalated),
-                 assessment.priority, mention_id),
-            )
-            state = self.state_of(mention_id)
-            if state == State.NEW:
-                target = State.ESCALATED if assessment.escalated else State.TRIAGED
-                self._set_state(mention_id, state, target, actor,
-                                detail={"label": verdict.label,
-                                        "confidence": round(verdict.confidence, 4),
-                                        "model": verdict.model_version,
-                                        "flags": [f.kind for f in assessment.flags]})
+                [(v.label, v.confidence, int(v.uncertain), ",".join(f.kind for f in a.flags),
+                  int(a.escalated), a.priority, mid) for mid, v, a in results])
+            states = self._states(ids)
+            moves, audits = [], []
+            for mid, v, a in results:
+                if states.get(mid) != State.NEW:
+                    continue
+                target = State.ESCALATED if a.escalated else State.TRIAGED
+                moves.append((target.value, mid))
+                audits.append((actor, "transition", mid, State.NEW.value, target.value,
+                               {"label": v.label, "confidence": round(v.confidence, 4),
+                                "model": v.model_version, "flags": [f.kind for f in a.flags]}))
+            conn.executemany("UPDATE mentions SET state = ? WHERE id = ?", moves)
+            self.audit_many(audits)
+
+    def _states(self, ids: Sequence[int]) -> dict[int, State]:
+        found: dict[int, State] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                    f"SELECT id, state FROM mentions WHERE id IN ({marks})", chunk):
+                found[r[0]] = State(r[1])
+        return found
 
     def state_of(self, mention_id: int) -> State:
         row = self.query("SELECT state FROM mentions WHERE id = ?", (mention_id,))

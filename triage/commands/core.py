@@ -11,7 +11,6 @@ from triage.commands.common import (
     EXIT_OK,
     EXIT_PARTIAL,
     current_user,
-    db_path,
     err,
     open_store,
 )
