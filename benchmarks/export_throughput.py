@@ -1,19 +1,23 @@
 """Export throughput and peak memory for a large database (default 1,000,000 mentions).
 
-    python benchmarks/export_throughput.py [--n 1000000] [--db PATH] [--keep]
+    python benchmarks/export_throughput.py [--n 1000000] [--repeat 3] [--db PATH] [--keep]
 
 Builds the database once (executemany in big transactions, with a real hash-chained
 audit entry per mention), then exports every format in its own subprocess and prints
-mentions/s and that subprocess's peak RSS (ru_maxrss).  A constant-memory export has
-the same peak at 100k and at 1M mentions: run with --n 100000 to compare.
+mentions/s and that subprocess's peak RSS (ru_maxrss): the median of ``--repeat`` runs,
+with the 1-minute load average before and after (other work on the machine skews it).
+A constant-memory export has the same peak at 100k and at 1M mentions: run with
+--n 100000 to compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,6 +107,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--db", type=Path)
     ap.add_argument("--keep", action="store_true", help="keep the database for next time")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per format (median printed)")
     ap.add_argument("--formats", default="jsonl,csv,markdown",
                     help="comma-separated formats to measure (default: %(default)s)")
     ap.add_argument("--child", nargs=4, metavar=("DB", "FMT", "OUT", "REDACT"),
@@ -118,20 +123,29 @@ def main() -> None:
         t = time.perf_counter()
         build(db, args.n)
         print(f"built {args.n:,} mentions in {time.perf_counter() - t:.1f} s ({db})")
+    print(f"load average before: {os.getloadavg()[0]:.2f}; median of {args.repeat} run(s)")
     print(f"{'format':<10} {'redacted':<9} {'mentions':>10} {'seconds':>8} {'mentions/s':>11}"
-          f" {'peak RSS MiB':>13} {'output MiB':>11}")
+          f" {'min..max/s':>17} {'peak RSS MiB':>13} {'output MiB':>11}")
     for fmt in args.formats.split(","):
         for redact in (False, True) if fmt == "jsonl" else (False,):
             out = tmp / f"out.{fmt}"
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", str(db), fmt, str(out),
-                 "1" if redact else "0"], capture_output=True, text=True, check=True)
-            r = json.loads(proc.stdout.strip().splitlines()[-1])
-            size = out.stat().st_size / 2**20
-            out.unlink()
-            print(f"{fmt:<10} {'yes' if redact else 'no':<9} {r['n']:>10,} "
-                  f"{r['seconds']:>8.1f} {r['n'] / r['seconds']:>11,.0f} "
-                  f"{r['peak_mib']:>13.1f} {size:>11.1f}")
+            runs = []
+            for _ in range(args.repeat):
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", str(db), fmt, str(out),
+                     "1" if redact else "0"], capture_output=True, text=True, check=True)
+                runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                size = out.stat().st_size / 2**20
+                out.unlink()
+            n = runs[0]["n"]
+            rates = sorted(r["n"] / r["seconds"] for r in runs)
+            secs = statistics.median(r["seconds"] for r in runs)
+            peak = statistics.median(r["peak_mib"] for r in runs)
+            print(f"{fmt:<10} {'yes' if redact else 'no':<9} {n:>10,} {secs:>8.1f} "
+                  f"{statistics.median(rates):>11,.0f} "
+                  f"{f'{rates[0]:,.0f}..{rates[-1]:,.0f}':>17} {peak:>13.1f} {size:>11.1f}",
+                  flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     if not args.keep and args.db is None:
         for p in tmp.iterdir():
             p.unlink()

@@ -1,21 +1,29 @@
 """Queue speed at a million mentions, beside the built-in DataTable at 100k rows.
 
-    python benchmarks/queue_million.py [--rows 1000000] [--datatable-rows 100000] [--db PATH]
+    python benchmarks/queue_million.py [--rows 1000000] [--datatable-rows 100000]
+                                       [--repeats 5] [--db PATH] [--skip-datatable]
 
-Builds (once; reused when --db exists) a database of synthetic triaged mentions, then
-prints:
-  * first paint: from opening the database to the queue screen's first full frame;
-  * per keystroke: the handler plus rendering every visible line and the detail pane,
-    for cursor moves, page down, end/home, and applying a filter;
-  * the same first paint and a cursor move for Textual's DataTable holding N rows.
-Rows are inserted with plain SQL (the benchmark needs a million rows in seconds, not
-the audited ingest path); the schema and indexes are the store's own.
+Builds (once, cached under the temp dir keyed by schema version and row count) a
+database of synthetic triaged mentions, then prints medians and maxima over repeats:
+  * empty-app baseline: a bare Textual app (Header, Static, Footer) from construction to
+    its first frame -- what Textual itself costs before calmreply does anything;
+  * first paint: from opening the database (constructing the app, which opens the store)
+    to the first frame of the queue screen;
+  * per keystroke: from the key entering the app to the next frame on screen (measured
+    at `App._display`, the point where a frame goes to the terminal), for cursor down,
+    page down, end, home, a label filter and free-text filters (common and rare text);
+  * the same first paint and cursor move for Textual's DataTable holding N rows.
+Rows are inserted with plain SQL at schema 6 (the benchmark needs a million rows in
+seconds, not the audited ingest path); opening the store then applies the later
+migrations, so the count table and text index are built the way a real upgrade would.
+Also prints the load average: the figures are only comparable on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -25,23 +33,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from triage.store import QueueFilter, Store  # noqa: E402
+from textual.app import App  # noqa: E402
+
+from triage.store import QueueFilter, Store, latest_schema_version  # noqa: E402
 
 LABELS = ("troll", "complaint", "engagement")
 WORDS = ("train late again", "refund please", "thanks for the help", "worst service",
          "is the line open", "stuck at the station", "great staff today", "boycott them")
+SIZE = (120, 40)
+
+
+# ---- the database ------------------------------------------------------------------
+def default_db(rows: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"calmreply-bench-v{latest_schema_version()}-{rows}.db"
 
 
 def build(path: Path, rows: int) -> None:
+    """Make `path` a database of `rows` mentions at the latest schema (reused if so)."""
+    if path.exists():
+        with Store(path) as store:  # migrates an older cached file forward
+            if store.count() >= rows:
+                return
+        path.unlink()
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
     rng = random.Random(7)
-    with Store(path) as store:
-        have = store.count()
-        if have >= rows:
-            return
+    with Store(path, migrate_to=6) as store:  # before the triggers of 0008: bulk speed
         conn = store.conn
         conn.execute("BEGIN")
         batch = []
-        for i in range(have, rows):
+        for i in range(rows):
             label = LABELS[rng.randrange(3)]
             escalated = int(rng.random() < 0.02)
             flags = "legal" if escalated else ("reach" if rng.random() < 0.01 else "")
@@ -57,9 +78,12 @@ def build(path: Path, rows: int) -> None:
                 _insert(conn, batch)
                 batch = []
         _insert(conn, batch)
+        conn.execute("INSERT INTO flags (mention_id, kind, reason) SELECT id, flag_kinds,"
+                     " 'synthetic' FROM mentions WHERE flag_kinds != ''")
         conn.execute("COMMIT")
-        conn.execute("ANALYZE")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with Store(path) as store:  # the remaining migrations, as an upgrade would run them
+        store.conn.execute("ANALYZE")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _insert(conn, batch) -> None:
@@ -70,74 +94,131 @@ def _insert(conn, batch) -> None:
         " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
 
 
+# ---- timing frames -----------------------------------------------------------------
+class FrameClock:
+    """Notes when each frame is handed to the terminal (headless: where it would be)."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[float, str]] = []
+        original = App._display
+        clock = self
+
+        def _display(app, screen, renderable):
+            if renderable is not None:
+                clock.frames.append((time.perf_counter(), type(screen).__name__))
+            return original(app, screen, renderable)
+
+        App._display = _display  # type: ignore[method-assign]
+
+    async def next_frame_after(self, t0: float, screen: str | None = None,
+                               timeout: float = 10.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            later = [t for t, name in self.frames if t > t0 and screen in (None, name)]
+            if later:
+                return later[0] - t0
+            await asyncio.sleep(0.0005)
+        return float("nan")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
 
-async def bench_queue(path: Path) -> None:
+def report(name: str, values: list[float]) -> None:
+    print(f"  {name:<30} median {ms(statistics.median(values))}   max {ms(max(values))}"
+          f"   (n={len(values)})")
+
+
+def _make_app(path: Path):
     from tests.tui_fixtures import StubPlaybook  # fixed drafts; no model needed
-    from triage.approval import Team
+    from triage.ingest.config import TeamConfig
     from tui.app import CalmReplyApp
-    from tui.detail_pane import DetailPane
+
+    return CalmReplyApp(path, "bench", team=TeamConfig(path=None), playbook=StubPlaybook(),
+                        poll_seconds=3600)
+
+
+async def first_frame(clock: FrameClock, make, screen_name: str) -> float:
+    t0 = time.perf_counter()
+    app = make()
+    async with app.run_test(size=SIZE):
+        # the first frame of the screen that matters, not of the default one
+        return await clock.next_frame_after(t0, screen_name)
+
+
+async def bench_empty(clock: FrameClock, repeats: int) -> None:
+    from textual.screen import Screen
+    from textual.widgets import Footer, Header, Static
+
+    class Bare(Screen):
+        def compose(self):
+            yield Header()
+            yield Static("x")
+            yield Footer()
+
+    class Empty(App):
+        def on_mount(self) -> None:
+            self.push_screen(Bare())
+
+    times = [await first_frame(clock, Empty, "Bare") for _ in range(repeats)]
+    print("empty Textual app (Header, Static, Footer)")
+    report("first frame", times)
+
+
+async def bench_queue(clock: FrameClock, path: Path, repeats: int) -> None:
     from tui.queue_table import QueueTable
 
-    t0 = time.perf_counter()
-    app = CalmReplyApp(path, "bench", team=Team(), playbook=StubPlaybook(), poll_seconds=3600)
-    t_open = time.perf_counter() - t0
-    async with app.run_test(size=(120, 40)) as pilot:
+    firsts = [await first_frame(clock, lambda: _make_app(path), "QueueScreen")
+              for _ in range(repeats)]
+    app = _make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        first_paint = time.perf_counter() - t0
         table = app.screen.query_one(QueueTable)
-        pane = app.screen.query_one(DetailPane)
         print(f"virtual queue, {table.pager.total:,} mentions")
-        print(f"  open database + app init        {ms(t_open)}")
-        print(f"  first paint (open -> frame)     {ms(first_paint)}")
+        report("first paint (open -> frame)", firsts)
 
-        def render_visible() -> None:
-            for y in range(table.size.height):
-                table.render_line(y)
-            pane.body.render()
+        async def key(*keys: str) -> float:
+            """Press all but the last key untimed; time the last one to its frame."""
+            if keys[:-1]:
+                await pilot.press(*keys[:-1])
+                await pilot.pause()
+            t0 = time.perf_counter()
+            await pilot.press(keys[-1])
+            frame = await clock.next_frame_after(t0)
+            await pilot.pause()
+            return frame
 
-        def timed(action) -> float:
-            t = time.perf_counter()
-            action()
-            render_visible()
-            return time.perf_counter() - t
-
-        downs = [timed(lambda: table.action_cursor(1)) for _ in range(200)]
-        pages = [timed(lambda: table.action_page(1)) for _ in range(50)]
-        end = timed(lambda: table.action_jump(-1))
-        up_end = [timed(lambda: table.action_cursor(-1)) for _ in range(20)]
-        home = timed(lambda: table.action_jump(0))
-        screen = app.screen
-        t = time.perf_counter()
-        screen.set_filter(label="troll")
-        render_visible()
-        filt = time.perf_counter() - t
-        t = time.perf_counter()
-        screen.set_filter(text="refund")
-        render_visible()
-        text_filt = time.perf_counter() - t
-        t = time.perf_counter()
-        screen.set_filter(label=None, text=None)
-        render_visible()
-        clear = time.perf_counter() - t
-        t = time.perf_counter()
-        await pilot.press("down")
-        pilot_press = time.perf_counter() - t
-        print(f"  cursor down   median {ms(statistics.median(downs))}  max {ms(max(downs))}")
-        print(f"  page down     median {ms(statistics.median(pages))}  max {ms(max(pages))}")
-        print(f"  end (jump to last row)          {ms(end)}")
-        print(f"  cursor up at the end  max       {ms(max(up_end))}")
-        print(f"  home                            {ms(home)}")
-        print(f"  filter label=troll              {ms(filt)}")
-        print(f"  filter text~'refund'            {ms(text_filt)}")
-        print(f"  clear filters                   {ms(clear)}")
-        print(f"  one key through the pilot (incl. test-harness overhead) {ms(pilot_press)}")
+        timings: dict[str, list[float]] = {}
+        for _ in range(repeats):
+            timings.setdefault("cursor down", []).extend([await key("down") for _ in range(20)])
+            timings.setdefault("page down", []).extend([await key("pagedown")
+                                                        for _ in range(10)])
+            timings.setdefault("end", []).append(await key("home", "end"))
+            timings.setdefault("cursor up at the end", []).extend(
+                [await key("up") for _ in range(5)])
+            timings.setdefault("home", []).append(await key("home"))
+            timings.setdefault("filter label=troll", []).append(await key("f", "l", "t"))
+            timings.setdefault("page down (filtered)", []).extend(
+                [await key("pagedown") for _ in range(5)])
+            timings.setdefault("clear filter", []).append(await key("escape"))
+            timings.setdefault("free text 'refund' (common)", []).append(
+                await key("slash", *"refund", "enter"))
+            timings.setdefault("end (common text)", []).append(await key("home", "end"))
+            await key("escape")
+            timings.setdefault("free text '#99999' (rare)", []).append(
+                await key("slash", *"#99999", "enter"))
+            await key("escape")
+            timings.setdefault("filter flag=legal", []).append(await key("f", "f", "1"))
+            await key("escape")
+            timings.setdefault("sort (newest)", []).append(await key("o"))
+            await key("o")
+            await key("o")
+        for name, values in timings.items():
+            report(name, values)
 
 
-async def bench_datatable(rows: int) -> None:
-    from textual.app import App
+async def bench_datatable(clock: FrameClock, rows: int) -> None:
     from textual.widgets import DataTable
 
     store_rows = [(LABELS[i % 3], f"@u{i}@example.social", f"{i % 24}h",
@@ -153,39 +234,47 @@ async def bench_datatable(rows: int) -> None:
             table.add_rows(store_rows)
             table.focus()
 
-    t0 = time.perf_counter()
+    first = await first_frame(clock, Plain, "Screen")
     app = Plain()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        first = time.perf_counter() - t0
-        table = app.query_one(DataTable)
         times = []
         for _ in range(20):
-            t = time.perf_counter()
-            table.action_cursor_down()
-            for y in range(table.size.height):
-                table.render_line(y)
-            times.append(time.perf_counter() - t)
+            t0 = time.perf_counter()
+            await pilot.press("down")
+            times.append(await clock.next_frame_after(t0))
         print(f"built-in DataTable, {rows:,} rows")
-        print(f"  first paint (rows -> frame)     {ms(first)}")
-        print(f"  cursor down   median {ms(statistics.median(times))}  max {ms(max(times))}")
+        report("first paint (rows -> frame)", [first])
+        report("cursor down", times)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--datatable-rows", type=int, default=100_000)
-    ap.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "calmreply-1m.db")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--db", type=Path, default=None)
+    ap.add_argument("--skip-datatable", action="store_true")
     args = ap.parse_args()
+    db = args.db or default_db(args.rows)
     t = time.perf_counter()
-    build(args.db, args.rows)
-    print(f"database {args.db} ready in {time.perf_counter() - t:.1f} s")
-    with Store(args.db) as s:
+    build(db, args.rows)
+    print(f"database {db} ready in {time.perf_counter() - t:.1f} s")
+    with Store(db) as s:
         t = time.perf_counter()
         s.count(QueueFilter())
-        print(f"COUNT(*) over the queue           {ms(time.perf_counter() - t)}")
-    asyncio.run(bench_queue(args.db))
-    asyncio.run(bench_datatable(args.datatable_rows))
+        print(f"count of the whole queue            {ms(time.perf_counter() - t)}")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    clock = FrameClock()
+
+    async def run() -> None:
+        await bench_empty(clock, args.repeats)
+        await bench_queue(clock, db, args.repeats)
+        if not args.skip_datatable:
+            await bench_datatable(clock, args.datatable_rows)
+
+    asyncio.run(run())
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

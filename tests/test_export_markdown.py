@@ -1,22 +1,18 @@
-"""The Markdown incident log: checked in as a snapshot, reproducible once closed.
-
-Regenerate the snapshot after an intended change with
-``CALMREPLY_UPDATE_SNAPSHOTS=1 pytest tests/test_export_markdown.py`` and review the diff.
+"""The Markdown incident log on a hand-built outage: reproducible once closed, inert
+untrusted text.  (The snapshot of the demo's real outage is in
+``test_export_demo_incident.py``.)
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
 
 from tests.test_export_support import build_outage, clock  # noqa: F401
 from triage.export import ExportFilter, export
-from triage.export.incidents import close_incident
 from triage.export.markdown import md
+from triage.incidents import close_incident
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "export_outage_incident.md"
 SUMMARY = ("Login and card payments failed for about 70 minutes after a faulty database "
            "failover. We acknowledged publicly within 20 minutes, answered affected "
            "customers individually and did not engage with trolls. Legal is reviewing one "
@@ -27,16 +23,6 @@ def _markdown(store, incident_id: int) -> str:
     buf = io.StringIO()
     export(store, buf, "markdown", flt=ExportFilter(incident_id=incident_id))
     return buf.getvalue()
-
-
-def test_outage_incident_log_matches_snapshot(store, clock):  # noqa: F811
-    outage = build_outage(store, clock)
-    clock.at(9, 30)
-    close_incident(store, outage.incident_id, SUMMARY, "dana")
-    text = _markdown(store, outage.incident_id)
-    if os.environ.get("CALMREPLY_UPDATE_SNAPSHOTS"):
-        SNAPSHOT.write_text(text, encoding="utf-8")
-    assert text == SNAPSHOT.read_text(encoding="utf-8")
 
 
 def test_closed_incident_export_is_reproducible_byte_for_byte(store, clock):  # noqa: F811

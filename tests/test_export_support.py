@@ -38,7 +38,8 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     c = Clock(T0)
     monkeypatch.setattr("triage.store.utcnow", c)
-    monkeypatch.setattr("triage.export.incidents.utcnow", c)
+    monkeypatch.setattr("triage.incidents.utcnow", c)
+    monkeypatch.setattr("triage.escalate.incidents.utcnow", c)
     return c
 
 

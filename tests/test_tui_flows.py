@@ -8,7 +8,7 @@ import pytest
 
 from tests.tui_fixtures import StubPlaybook, add, build_small_db, frozen_now
 from tests.tui_screen_text import screen_text
-from triage.approval import Team
+from triage.ingest.config import TeamConfig
 from triage.store import Store
 from triage.workflow import State
 from tui.app import CalmReplyApp
@@ -47,7 +47,7 @@ class Recorder(list):
 
 
 def make_app(path: Path, user: str = "officer", **kw) -> CalmReplyApp:
-    kw.setdefault("team", Team())
+    kw.setdefault("team", TeamConfig(None))
     kw.setdefault("playbook", StubPlaybook())
     return CalmReplyApp(path, user, clock=frozen_now, **kw)
 
@@ -164,7 +164,7 @@ async def test_non_approver_is_refused_when_a_team_is_configured(db):
     path, ids = db
     await submit_draft(path, ids["complaint"])
     rec = Recorder()
-    app = make_app(path, "intern", team=Team(("lead",)))
+    app = make_app(path, "intern", team=TeamConfig(None, approvers=("lead",)))
     async with app.run_test(size=SIZE, message_hook=rec) as pilot:
         await pilot.press("p", "a")
         await pilot.pause()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui_fixtures import StubPlaybook, build_demo_db
-from triage.approval import Team
+from triage.ingest.config import TeamConfig
 from triage.store import QueueFilter, Store
 from tui.app import CalmReplyApp
 
@@ -36,7 +36,7 @@ def demo(demo_template: Path, tmp_path: Path) -> Path:
 
 def app_for(path: Path, user: str = "officer") -> CalmReplyApp:
     # the stub playbook keeps drafts fixed while the real playbook evolves
-    return CalmReplyApp(path, user, clock=lambda: DEMO_NOW, team=Team(),
+    return CalmReplyApp(path, user, clock=lambda: DEMO_NOW, team=TeamConfig(None),
                         playbook=StubPlaybook(), poll_seconds=3600)
 
 

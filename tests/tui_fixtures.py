@@ -6,11 +6,12 @@ do not depend on the shipped model's opinions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from triage.mention import Mention
+from triage.playbook import HoldingStatement, Playbook, VoiceProfile
+from triage.playbook.playbook import DraftSet
 from triage.store import Store
 from triage.verdict import Assessment, Flag, Verdict
 
@@ -18,26 +19,42 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LABELS = ("troll", "complaint", "engagement")
 
 
-@dataclass(frozen=True)
-class StubDraft:
-    key: str
-    text: str
-    missing: tuple[str, ...] = ()
-    engage: bool = True
+class StubPlaybook(Playbook):
+    """A real `Playbook` with fixed drafts, so UI tests and snapshots do not change when
+    the shipped playbook is edited.  One leader voice ("Dana Okafor") for leader mentions.
+    """
 
+    def __init__(self) -> None:
+        def ds(label: str, topic: str, *variants: str, engage: bool = True) -> DraftSet:
+            return DraftSet(label, topic, variants, engage=engage)
 
-class StubPlaybook:
-    """The part of the playbook the TUI uses (`drafts_for`), with fixed texts."""
-
-    channel_limits = {"mastodon": 500, "bluesky": 300}
-
-    def drafts_for(self, mention, verdict):
-        label = verdict.label if verdict else "complaint"
-        if label == "troll":
-            return [StubDraft("troll.1", "(Do not engage.)", engage=False)]
-        return [StubDraft(f"{label}.1", "Hi there, sorry about this. Please send us the "
-                                        "details at example.org/help and we will look today."),
-                StubDraft(f"{label}.2", "Thank you for telling us. Reference {{case_ref}}.")]
+        super().__init__(
+            drafts={
+                "complaint": {"other": ds(
+                    "complaint", "other",
+                    "Hi there, sorry about this. Please send us the details at "
+                    "example.org/help and we will look today.",
+                    "Thank you for telling us, and sorry. Send the details to "
+                    "example.org/help and we will look today.")},
+                "engagement": {"other": ds(
+                    "engagement", "other",
+                    "Thank you for getting in touch. We will answer here today.",
+                    "Thanks for asking. We will come back to you here today.")},
+                "troll": {"default": ds("troll", "default", "(Do not engage.)",
+                                        engage=False)},
+            },
+            voices={"dana": VoiceProfile("dana", "Dana Okafor", leader=True,
+                                         handles=("@dana",), avoid=("frankly",),
+                                         sign_off="– Dana")},
+            holding={("surge", "acknowledge"): [HoldingStatement(
+                         "surge", "acknowledge", 1, "We know many of you are affected. "
+                         "Updates at {status_url}.")],
+                     ("surge", "investigating"): [HoldingStatement(
+                         "surge", "investigating", 1, "We have found the cause and are "
+                         "fixing it.")],
+                     ("surge", "resolved"): [HoldingStatement(
+                         "surge", "resolved", 1, "Services are running again. Sorry.")]},
+            values={"status_url": "example.org/status"})
 
 
 def frozen_now() -> datetime:

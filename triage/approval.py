@@ -1,16 +1,14 @@
 """The leader's side of a controlled reply: approve, edit-and-approve, return, send.
 
 Every function goes through `Store`'s workflow so the four-eyes rule and the audit
-log cannot be bypassed from the UI.  Who may approve comes from the team config.
+log cannot be bypassed from the UI.  Who may approve comes from the team config
+(`TeamConfig.approvers` in `triage.ingest.config`); posting an approved reply is
+`triage.ingest.posting.post_reply`, and `mark_sent` records one copied by hand.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from triage.store import Store, StoreError
@@ -81,42 +79,3 @@ def return_comment(store: Store, mention_id: int) -> tuple[str, str] | None:
 def mark_sent(store: Store, mention_id: int, actor: str, via: str = "copied") -> None:
     """Record that an approved reply went out (posted by calmreply or copied by hand)."""
     store.transition(mention_id, State.SENT, actor, detail={"via": via})
-
-
-@dataclass(frozen=True)
-class Team:
-    """Who may approve replies.  An empty list means: anyone but the drafter."""
-
-    approvers: tuple[str, ...] = ()
-
-    def may_approve(self, user: str) -> bool:
-        return not self.approvers or user in self.approvers
-
-
-def load_team(path: str | Path | None = None) -> Team:
-    """Who may approve, from the team config's ``approvers = [...]`` (or ``[team]``).
-
-    The file is `path`, else `$CALMREPLY_TEAM`, else the ingest team config
-    (`triage.ingest.config.default_config_path()`); no file means no restriction
-    beyond four-eyes.
-    """
-    candidate: Path | None = Path(path) if path else None
-    if candidate is None and os.environ.get("CALMREPLY_TEAM"):
-        candidate = Path(os.environ["CALMREPLY_TEAM"])
-    if candidate is None:
-        try:
-            from triage.ingest.config import default_config_path
-
-            candidate = default_config_path()
-        except ImportError:
-            candidate = None
-    if candidate is None or not candidate.is_file():
-        return Team()
-    try:
-        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ApprovalError(f"{candidate}: {exc}; fix the team config") from exc
-    approvers = data.get("approvers", data.get("team", {}).get("approvers", []))
-    if not isinstance(approvers, list) or not all(isinstance(a, str) for a in approvers):
-        raise ApprovalError(f"{candidate}: 'approvers' must be a list of names")
-    return Team(tuple(approvers))

@@ -1,131 +1,152 @@
-"""What the drafting screen asks while the officer types: variants, tone, limits.
+"""One officer drafting one reply: the mention, the playbook's variants, the text so far.
 
-This is a thin adapter over the playbook package so the UI does not depend on how the
-playbook is organised: it uses the playbook's own `check_tone` and channel limits when
-they exist and a small conservative fallback otherwise.
+`DraftSession` is what the drafting screen (and the queue's one-key submit) works on.
+It asks the playbook for variants with the mention's flags, so threats and distress
+get the playbook's do-not-reply guidance instead of a template, and with the leader's
+voice when the mention is about a leader.  Limits, placeholders and tone findings all
+come from `triage.playbook`, so the screen and `calmreply playbook check` agree.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+from triage.escalate.policy import Policy
 from triage.mention import Mention
-from triage.verdict import Verdict
+from triage.playbook import Draft, Finding, Playbook, check_tone
+from triage.playbook.playbook import PLACEHOLDER
+from triage.playbook.voice import VoiceProfile
+from triage.store import Store
+from triage.verdict import Flag, Verdict
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-DEFAULT_LIMITS = {"mastodon": 500, "bluesky": 300, "twitter": 280}
-FALLBACK_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class ToneFinding:
-    """One thing in a draft that is not calm, with a reason an officer can read."""
-
-    code: str
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message}
+CARE_KINDS = ("threat", "distress")
 
 
-def verdict_of(triage: dict[str, Any] | None) -> Verdict | None:
+@lru_cache(maxsize=1)
+def _policy() -> Policy:
+    return Policy.load()
+
+
+def care_guidance(kind: str) -> str:
+    """The policy's guidance for a flag kind (distress: how to reach out with care)."""
+    flag = _policy().flags.get(kind)
+    return str(flag.params.get("guidance", "")) if flag is not None else ""
+
+
+def verdict_of(triage: dict | None) -> Verdict | None:
+    """The stored triage row as a `Verdict` (None for an untriaged mention)."""
     if not triage:
         return None
     return Verdict(triage["label"], triage["probabilities"], triage["model_version"],
                    bool(triage.get("uncertain")), tuple(triage.get("explanation") or ()))
 
 
-def variants(playbook: Any, mention: Mention, triage: dict[str, Any] | None,
-             flags: list[Any] | None = None) -> list[Any]:
-    """The playbook's drafts for this mention (objects with .key, .text, .engage).
-
-    Flags are passed when the playbook takes them (threat and distress get no template).
-    """
-    verdict = verdict_of(triage)
-    if flags:
-        try:
-            return list(playbook.drafts_for(mention, verdict, flags=flags))
-        except TypeError:
-            pass
-    return list(playbook.drafts_for(mention, verdict))
-
-
-def missing_placeholders(text: str) -> list[str]:
-    return sorted(set(_PLACEHOLDER.findall(text)))
+def leader_voice(playbook: Playbook, flags: list[Flag]) -> VoiceProfile | None:
+    """The voice profile of the leader a `leader` flag names, if the playbook has one."""
+    for flag in flags:
+        if flag.kind != "leader":
+            continue
+        reason = flag.reason.lower()
+        for profile in playbook.voices.values():
+            if profile.leader and any(
+                    n and n.lower().lstrip("@") in reason
+                    for n in (profile.name, profile.key, *profile.handles)):
+                return profile
+    return None
 
 
-def fill_placeholder(text: str, name: str, value: str) -> str:
-    return text.replace("{" + name + "}", value)
+@dataclass
+class DraftSession:
+    """A reply being drafted: variant choice, current text, and what it still needs."""
 
+    mention: Mention
+    playbook: Playbook
+    variants: list[Draft]
+    flags: list[Flag] = field(default_factory=list)
+    label: str | None = None
+    voice: VoiceProfile | None = None
+    index: int = 0
+    text: str = ""
 
-def channel_limit(playbook: Any, platform: str) -> int:
-    for attr in ("channel_limit", "limit_for"):
-        fn = getattr(playbook, attr, None)
-        if callable(fn):
-            try:
-                value = fn(platform)
-            except Exception:  # noqa: BLE001 - unknown channel: use our defaults
-                break
-            if value:
-                return int(value)
-            break
-    limits = getattr(playbook, "channel_limits", None)
-    if isinstance(limits, dict) and platform in limits:
-        return int(limits[platform])
-    return DEFAULT_LIMITS.get(platform, FALLBACK_LIMIT)
+    @classmethod
+    def open(cls, store: Store, playbook: Playbook, mention_id: int,
+             text: str | None = None) -> DraftSession:
+        """Start from `text` (e.g. a returned draft) or the playbook's first variant."""
+        mention = store.get_mention(mention_id)
+        verdict = verdict_of(store.triage_of(mention_id))
+        flags = store.flags_of(mention_id)
+        voice = leader_voice(playbook, flags)
+        variants = playbook.drafts_for(mention, verdict, flags=flags,
+                                       voice=voice.key if voice else None)
+        session = cls(mention, playbook, variants, flags,
+                      verdict.label if verdict else None, voice)
+        session.text = text if text is not None else (variants[0].text if variants else "")
+        return session
 
+    # ---- what the playbook says -------------------------------------------------
+    @property
+    def variant(self) -> Draft | None:
+        return self.variants[self.index] if self.variants else None
 
-def _as_finding(obj: Any) -> ToneFinding:
-    if isinstance(obj, ToneFinding):
-        return obj
-    if dataclasses.is_dataclass(obj):
-        data = dataclasses.asdict(obj)  # type: ignore[arg-type]
-    elif isinstance(obj, dict):
-        data = obj
-    else:
-        return ToneFinding("tone", str(obj))
-    code = str(data.get("kind") or data.get("code") or data.get("rule") or "tone")
-    message = str(data.get("message") or data.get("reason") or data.get("explanation")
-                  or code)
-    return ToneFinding(code, message)
+    @property
+    def care_kind(self) -> str | None:
+        """`threat` or `distress` when the playbook says: no brand reply at all."""
+        kinds = {f.kind for f in self.flags}
+        return next((k for k in CARE_KINDS if k in kinds), None)
 
+    @property
+    def guidance(self) -> list[str]:
+        """What to do instead of replying: the playbook's instruction, then the policy's
+        care guidance (for distress)."""
+        kind = self.care_kind
+        if kind is None:
+            return []
+        lines = [self.variant.text] if self.variant is not None else []
+        extra = care_guidance(kind)
+        return lines + ([extra] if extra else [])
 
-def check_tone(text: str, mention: Mention | None = None, label: str | None = None,
-               playbook: Any = None) -> list[ToneFinding]:
-    """Calm-tone findings for a draft, from the playbook's checker when it exists.
+    @property
+    def engage(self) -> bool:
+        return self.variant is not None and self.variant.engage
 
-    The length limit is left to the caller (the drafting screen shows it separately).
-    """
-    try:
-        from triage.playbook import check_tone as playbook_check  # type: ignore[attr-defined]
-    except ImportError:
-        return _fallback_tone(text)
-    channel = mention.platform if mention is not None else None
-    try:
-        found = playbook_check(text, channel, label=label,
-                               playbook=playbook if hasattr(playbook, "voice") else None)
-    except TypeError:
-        found = playbook_check(text)
-    return [_as_finding(f) for f in found]
+    @property
+    def limit(self) -> int | None:
+        return self.playbook.limit_for(self.mention.platform)
 
+    def next_variant(self) -> Draft | None:
+        if not self.variants:
+            return None
+        self.index = (self.index + 1) % len(self.variants)
+        self.text = self.variants[self.index].text
+        return self.variant
 
-_HEATED = re.compile(r"\b(calm down|obviously|actually|you people|wrong|lies|liar|"
-                     r"ridiculous|nonsense)\b", re.IGNORECASE)
+    # ---- what the text still needs ----------------------------------------------
+    @property
+    def missing(self) -> list[str]:
+        return sorted(set(PLACEHOLDER.findall(self.text)))
 
+    def fill(self, name: str, value: str) -> None:
+        self.text = self.text.replace("{" + name + "}", value)
 
-def _fallback_tone(text: str) -> list[ToneFinding]:
-    found: list[ToneFinding] = []
-    if "!!" in text or text.count("!") > 1:
-        found.append(ToneFinding("exclamation", "more than one exclamation mark reads as"
-                                                " agitated"))
-    shouting = [w for w in re.findall(r"\b[A-Z]{4,}\b", text)]
-    if shouting:
-        found.append(ToneFinding("shouting", f"capitals read as shouting: {shouting[0]}"))
-    hit = _HEATED.search(text)
-    if hit:
-        found.append(ToneFinding("heated", f"'{hit.group(0)}' can sound dismissive or"
-                                           " combative"))
-    return found
+    def findings(self, text: str | None = None) -> list[Finding]:
+        """Calm-tone findings (length and unfilled placeholders included)."""
+        return check_tone(self.text if text is None else text, self.mention.platform,
+                          self.voice, label=self.label, limit=self.limit,
+                          playbook=self.playbook)
+
+    def blockers(self) -> list[str]:
+        """Why this text cannot go for approval at all (no override possible)."""
+        text = self.text.strip()
+        if self.care_kind:
+            return [f"This mention is flagged {self.care_kind}: the playbook says no brand "
+                    "reply; follow the guidance shown and escalate instead."]
+        if not text:
+            return ["The draft is empty."]
+        out = []
+        if self.missing:
+            out.append("Fill the placeholders first (ctrl+f): " + ", ".join(self.missing))
+        if self.limit is not None and len(text) > self.limit:
+            out.append(f"The reply is {len(text) - self.limit} characters over the "
+                       f"{self.mention.platform} limit of {self.limit}.")
+        return out

@@ -5,12 +5,23 @@ The UI never runs SQL itself; it asks these functions.  Every page is fetched by
 keyset (``WHERE key < last_key ORDER BY key LIMIT n``) so that the cost of a page does
 not grow with how deep in a million-row queue the officer is.  Only a jump to an
 arbitrary position (dragging the scrollbar) falls back to OFFSET.
+
+Speed at a million rows (schema 0008): a keyset condition is split into arms that each
+pin a prefix of the sort key by equality (``a = ? AND b < ?``, then ``a < ?``), because
+SQLite seeks a row-value comparison ``(a, b, c) < (?, ?, ?)`` only on its first columns
+and then walks every row of a tied group.  Totals come from the trigger-kept
+``queue_counts`` when the filter allows; otherwise `PagedQueue.total` is an upper bound
+until `exact_count` (run in a worker) says otherwise.  Free text uses the trigram index
+``mentions_fts`` when it narrows the rows down, and the priority index when the text is
+so common that walking the index finds a page at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from triage.mention import Mention
@@ -63,47 +74,100 @@ class QueueView:
     flt: QueueFilter = QueueFilter()
     sort: Sort = Sort.PRIORITY
 
+    def where(self, store: Store) -> tuple[str, list[Any], bool]:
+        """The filter as SQL, and whether its rows are few (found through the text index).
+
+        Few rows are best read by rowid and sorted; many are best read in index order,
+        so for "few" the keyset terms are written `+col` to keep SQLite off the index.
+        """
+        text = (self.flt.text or "").strip()
+        if not text or len(text) < 3 or store.schema_version < 8:
+            where, args = self.flt.where()
+            return where, args, False
+        rest, args = replace(self.flt, text=None).where()
+        like, like_args = QueueFilter(text=self.flt.text).where()
+        phrase = '"' + text.replace('"', '""') + '"'
+        hits = int(store.query(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?"
+            " LIMIT ?)", (phrase, FTS_FEW))[0][0])
+        if hits >= FTS_FEW:  # common text: the priority walk meets matches at once
+            return f"{rest} AND {like}", [*args, *like_args], False
+        # the trigram match is case-folded more widely than LIKE; LIKE has the last word
+        return (f"{rest} AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts"
+                f" MATCH ?) AND {like}", [*args, phrase, *like_args], True)
+
+    def _arms(self, key: tuple, op: str, few: bool) -> list[tuple[str, list[Any]]]:
+        """`(c1, c2, c3) op key` as disjoint conditions, nearest rows first, each an
+        index seek on an equality prefix."""
+        cols = [("+" if few else "") + c for c in self.sort.columns]
+        arms = []
+        for k in range(len(cols) - 1, -1, -1):
+            conds = [f"{c} = ?" for c in cols[:k]] + [f"{cols[k]} {op} ?"]
+            arms.append((" AND ".join(conds), list(key[:k + 1])))
+        return arms
+
     def page(self, store: Store, *, after: tuple | None = None, before: tuple | None = None,
              offset: int | None = None, limit: int = 100,
-             last: bool = False) -> list[QueueItem]:
+             last: bool = False, where: tuple[str, list[Any], bool] | None = None,
+             ) -> list[QueueItem]:
         """One page in descending order: after a key, before a key, at an offset, or the
-        `last` rows of the view."""
-        where, args = self.flt.where()
+        `last` rows of the view.  `where` is `self.where(store)`, if already known."""
+        base, args, few = where or self.where(store)
         cols = self.sort.columns
-        tuple_sql = "(" + ", ".join(cols) + ")"
-        marks = "(" + ", ".join("?" * len(cols)) + ")"
-        order = "DESC"
-        if after is not None:
-            where += f" AND {tuple_sql} < {marks}"
-            args.extend(after)
-        elif before is not None:
-            where += f" AND {tuple_sql} > {marks}"
-            args.extend(before)
-            order = "ASC"
-        elif last:
-            order = "ASC"
+        order = "ASC" if (before is not None or (last and after is None)) else "DESC"
         order_sql = ", ".join(f"{c} {order}" for c in cols)
-        sql = f"SELECT {_QUEUE_COLUMNS} FROM mentions m WHERE {where} ORDER BY {order_sql} LIMIT ?"
-        params: list[Any] = [*args, limit]
-        if offset is not None and after is None and before is None:
-            sql += " OFFSET ?"
-            params.append(max(0, offset))
-        items = [_row_to_item(r) for r in store.query(sql, params)]
+        select = f"SELECT {_QUEUE_COLUMNS} FROM mentions m WHERE {base}"
+        key = after if after is not None else before
+        if key is not None:
+            rows: list[sqlite3.Row] = []
+            for cond, key_args in self._arms(key, "<" if after is not None else ">", few):
+                rows += store.query(f"{select} AND {cond} ORDER BY {order_sql} LIMIT ?",
+                                    [*args, *key_args, limit - len(rows)])
+                if len(rows) >= limit:
+                    break
+        else:
+            sql = f"{select} ORDER BY {order_sql} LIMIT ?"
+            params: list[Any] = [*args, limit]
+            if offset is not None:
+                sql += " OFFSET ?"
+                params.append(max(0, offset))
+            rows = store.query(sql, params)
+        items = [_row_to_item(r) for r in rows]
         if order == "ASC":
             items.reverse()
         return items
 
     def count(self, store: Store) -> int:
-        return store.count(self.flt)
+        """The exact number of rows in this view (a scan for some filters: use a worker)."""
+        if not (self.flt.flag or self.flt.incident_id is not None or self.flt.text):
+            return store.count(self.flt)
+        base, args, _few = self.where(store)
+        return int(store.query(f"SELECT COUNT(*) FROM mentions m WHERE {base}", args)[0][0])
+
+    def upper_bound(self, store: Store) -> int:
+        """A cheap number at least as large as `count` (exact when the filter allows)."""
+        bound = store.count(replace(self.flt, flag=None, incident_id=None, text=None))
+        if self.flt.flag:
+            bound = min(bound, int(store.query(
+                "SELECT COUNT(*) FROM flags WHERE kind = ?", (self.flt.flag,))[0][0]))
+        if self.flt.incident_id is not None:
+            bound = min(bound, int(store.query(
+                "SELECT COUNT(*) FROM incident_mentions WHERE incident_id = ?",
+                (self.flt.incident_id,))[0][0]))
+        return bound
+
+    @property
+    def cheaply_counted(self) -> bool:
+        return not (self.flt.flag or self.flt.incident_id is not None or self.flt.text)
 
     def rank(self, store: Store, item: QueueItem) -> int:
         """The row index of `item` in this view (how many rows sort before it)."""
-        where, args = self.flt.where()
-        cols = self.sort.columns
-        key = self.sort.key_of(item)
-        sql = (f"SELECT COUNT(*) FROM mentions m WHERE {where} AND "
-               f"({', '.join(cols)}) > ({', '.join('?' * len(cols))})")
-        return int(store.query(sql, [*args, *key])[0][0])
+        base, args, few = self.where(store)
+        total = 0
+        for cond, key_args in self._arms(self.sort.key_of(item), ">", few):
+            total += int(store.query(f"SELECT COUNT(*) FROM mentions m WHERE {base} AND {cond}",
+                                     [*args, *key_args])[0][0])
+        return total
 
     def contains(self, store: Store, mention_id: int) -> QueueItem | None:
         """The queue row for a mention if it is (still) in this view."""
@@ -151,6 +215,16 @@ def incidents_of(store: Store, mention_id: int) -> list[int]:
         "SELECT incident_id FROM incident_mentions WHERE mention_id = ?", (mention_id,))]
 
 
+FTS_FEW = 2000  # below this many text-index hits, read the hits by rowid and sort them
+
+
+def exact_count(db_path: str | Path, view: QueueView) -> int:
+    """`view.count` on a connection of its own, for a worker thread: it never waits on
+    (or holds) the lock of the store the UI thread reads pages from."""
+    with Store(db_path) as own:
+        return view.count(own)
+
+
 class PagedQueue:
     """Random access to a view's rows, fetched a page at a time and cached.
 
@@ -167,13 +241,33 @@ class PagedQueue:
         self.max_pages = max_pages
         self._pages: dict[int, list[QueueItem]] = {}
         self._total: int | None = None
+        self._where: tuple[str, list[Any], bool] | None = None
+        self.exact = False  # is `total` the true count, or an upper bound?
+        self.generation = 0  # bumped whenever the view or the data changed
 
     # ---- size ------------------------------------------------------------------
     @property
     def total(self) -> int:
+        """The number of rows: exact, or (see `exact`) a cheap upper bound until
+        `exact_total()` or `set_total()` pins it down."""
         if self._total is None:
-            self._total = self.view.count(self.store)
+            first = self._page(0)
+            if len(first) < self.page_size:
+                self._total, self.exact = len(first), True
+            elif self.view.cheaply_counted:
+                self._total, self.exact = self.view.count(self.store), True
+            else:
+                self._total = max(self.view.upper_bound(self.store), len(first))
         return self._total
+
+    def exact_total(self) -> int:
+        """The true count, counting now (on this thread) if it is not known yet."""
+        if not self.exact:
+            self.set_total(self.view.count(self.store))
+        return self.total
+
+    def set_total(self, total: int) -> None:
+        self._total, self.exact = total, True
 
     def set_view(self, view: QueueView) -> None:
         self.view = view
@@ -183,6 +277,14 @@ class PagedQueue:
         """Forget everything (after a change in the database)."""
         self._pages.clear()
         self._total = None
+        self._where = None
+        self.exact = False
+        self.generation += 1
+
+    def _view_where(self) -> tuple[str, list[Any], bool]:
+        if self._where is None:
+            self._where = self.view.where(self.store)
+        return self._where
 
     # ---- rows ------------------------------------------------------------------
     def item(self, index: int) -> QueueItem | None:
@@ -198,16 +300,18 @@ class PagedQueue:
             return page
         size = self.page_size
         prev, nxt = self._pages.get(page_no - 1), self._pages.get(page_no + 1)
+        where, key_of = self._view_where(), self.view.sort.key_of
         if page_no == 0:
-            page = self.view.page(self.store, limit=size)
+            page = self.view.page(self.store, limit=size, where=where)
         elif prev is not None and len(prev) == size:
-            page = self.view.page(self.store, after=self.view.sort.key_of(prev[-1]), limit=size)
+            page = self.view.page(self.store, after=key_of(prev[-1]), limit=size, where=where)
         elif nxt:
-            page = self.view.page(self.store, before=self.view.sort.key_of(nxt[0]), limit=size)
-        elif page_no == (self.total - 1) // size:  # the end: read the index backwards
-            page = self.view.page(self.store, last=True, limit=self.total - page_no * size)
+            page = self.view.page(self.store, before=key_of(nxt[0]), limit=size, where=where)
+        elif self.exact and page_no == (self.total - 1) // size:  # the end: read backwards
+            page = self.view.page(self.store, last=True, limit=self.total - page_no * size,
+                                  where=where)
         else:
-            page = self.view.page(self.store, offset=page_no * size, limit=size)
+            page = self.view.page(self.store, offset=page_no * size, limit=size, where=where)
         if len(self._pages) >= self.max_pages:  # forget the page farthest away
             far = max(self._pages, key=lambda p: abs(p - page_no))
             del self._pages[far]

@@ -537,11 +537,25 @@ class Store:
         return items
 
     def count(self, flt: QueueFilter | None = None) -> int:
-        where, args = (flt or QueueFilter()).where()
+        flt = flt or QueueFilter()
+        counted = _counted_where(flt) if self.schema_version >= 8 else None
+        if counted is not None:  # from the trigger-kept totals: no scan of a million rows
+            where, args = counted
+            return int(self.query(
+                f"SELECT COALESCE(SUM(n), 0) FROM queue_counts WHERE {where}", args)[0][0])
+        where, args = flt.where()
         return int(self.query(f"SELECT COUNT(*) FROM mentions m WHERE {where}", args)[0][0])
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Mentions per label and per state, for the queue header."""
+        if self.schema_version >= 8:  # trigger-kept totals (migration 0008)
+            rows = self.query("SELECT label, state, n FROM queue_counts WHERE n > 0")
+            labels: dict[str, int] = {}
+            states: dict[str, int] = {}
+            for label, state, n in rows:
+                labels[label or "untriaged"] = labels.get(label or "untriaged", 0) + n
+                states[state] = states.get(state, 0) + n
+            return {"label": labels, "state": states}
         by_label = {r[0] or "untriaged": r[1] for r in self.query(
             "SELECT label, COUNT(*) FROM mentions GROUP BY label")}
         by_state = {r[0]: r[1] for r in self.query(
@@ -640,3 +654,26 @@ def _row_to_item(r: sqlite3.Row) -> QueueItem:
         created_at=from_db(r[11]),  # type: ignore[arg-type]
         text=r[12],
     )
+
+
+def _counted_where(flt: QueueFilter) -> tuple[str, list[Any]] | None:
+    """The filter as a condition on `queue_counts`, or None when it needs the rows
+    themselves (flag, incident, free text)."""
+    if flt.flag or flt.incident_id is not None or flt.text:
+        return None
+    clauses: list[str] = []
+    args: list[Any] = []
+    if flt.label == "uncertain":
+        clauses.append("uncertain = 1")
+    elif flt.label:
+        clauses.append("label = ?")
+        args.append(flt.label)
+    if flt.state:
+        clauses.append("state = ?")
+        args.append(flt.state)
+    if flt.platform:
+        clauses.append("platform = ?")
+        args.append(flt.platform)
+    if not flt.include_closed:
+        clauses.append("state NOT IN ('sent', 'dismissed')")
+    return (" AND ".join(clauses) or "1"), args

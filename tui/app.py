@@ -12,7 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from triage.approval import Team, load_team
+from triage.ingest.config import TeamConfig, load_config_or_default
 from triage.playbook import Playbook
 from triage.store import Store
 from triage.timeutil import utcnow
@@ -30,7 +30,7 @@ class CalmReplyApp(App):
 
     def __init__(self, db_path: str | Path, user: str = "officer", *,
                  clock: Callable[[], datetime] = utcnow, poll_seconds: float = 1.0,
-                 team: Team | None = None, playbook: Any = None) -> None:
+                 team: TeamConfig | None = None, playbook: Any = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.user = user
@@ -45,7 +45,8 @@ class CalmReplyApp(App):
                 self.playbook_error = f"the playbook could not be loaded ({exc}); no drafts"
                 playbook = Playbook(drafts={})
         self.playbook = playbook
-        self.team = team if team is not None else load_team()
+        # one team config for sources, posting and approvers (triage.ingest.config)
+        self.team = team if team is not None else load_config_or_default()
         self.sub_title = f"{self.db_path.name} · {user}"
 
     def on_mount(self) -> None:

@@ -8,21 +8,28 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from triage import draft_support
 from triage.approval import ApprovalError, edit_and_approve, return_with_comment
+from triage.draft_support import DraftSession
+from triage.ingest.posting import Posted, PostingError, post_reply
 from triage.queue_query import PagedQueue, QueueView
-from triage.safe_text import one_line
+from triage.safe_text import one_line, strip_controls
 from triage.store import QueueFilter, StoreError
 from triage.workflow import IllegalTransition
 from tui.edit_screen import EditScreen
-from tui.messages import ActionRefused, DraftApproved, DraftReturned
+from tui.messages import (
+    ActionRefused,
+    DraftApproved,
+    DraftReturned,
+    PostingFailed,
+    ReplyPosted,
+)
 from tui.prompt_screen import PromptScreen
 from tui.queue_table import QueueTable
 from tui.render import literal, reach
@@ -82,22 +89,27 @@ class ApprovalsScreen(Screen):
             literal(draft.get("text", "")), Text(""),
         ]
         stored = draft.get("findings") or []
-        live = draft_support.check_tone(draft.get("text", ""), m)
-        if stored or live:
+        session = DraftSession.open(store, self.app.playbook, event.item.id,
+                                    draft.get("text", ""))
+        shown = stored or [f.to_dict() for f in session.findings()]
+        if shown:
             parts.append(Text("Tone findings", style="bold yellow"))
-            for f in stored or [x.to_dict() for x in live]:
-                parts.append(Text.assemble(f"  • {f.get('code', 'tone')}: ",
-                                           literal(str(f.get("message", "")))))
+            for f in shown:
+                parts.append(Text.assemble(
+                    (f"  • {f.get('kind') or f.get('code') or 'tone'}: ", "yellow"),
+                    literal(str(f.get("message", "")))))
             if draft.get("override_reason"):
                 parts.append(Text.assemble(("overridden because: ", "italic"),
                                            literal(draft["override_reason"])))
         else:
             parts.append(Text("tone: calm", style="green"))
+        if self.app.team.posting.enabled:
+            parts.append(Text("Approving posts this reply (posting is on).", style="dim"))
         body.update(Group(*parts))
 
     def _refuse(self, mid: int, reason: str) -> None:
         self.app.post_message(ActionRefused(mid, self.app.user, reason))
-        self.notify(reason, severity="warning", timeout=6)
+        self.notify(reason, severity="warning", timeout=6, markup=False)
 
     def _may_approve(self, mid: int) -> bool:
         if self.app.team.may_approve(self.app.user):
@@ -119,8 +131,8 @@ class ApprovalsScreen(Screen):
             self._refuse(mid, str(exc))
             return
         self.app.post_message(DraftApproved(mid, self.app.user))
-        self.notify("Approved. Press s in the queue once it is posted.")
         self._reload()
+        self._send(mid)
 
     def action_edit_approve(self) -> None:
         mid = self.current
@@ -137,18 +149,50 @@ class ApprovalsScreen(Screen):
         def done(text: str | None) -> None:
             if text is None:
                 return
-            findings = [f.to_dict() for f in draft_support.check_tone(text)]
+            session = DraftSession.open(self.app.store, self.app.playbook, mid, text)
+            findings = [f.to_dict() for f in session.findings()]
             try:
                 edit_and_approve(self.app.store, mid, self.app.user, text, findings)
             except (PermissionError, IllegalTransition, StoreError, ApprovalError) as exc:
                 self._refuse(mid, str(exc))
                 return
             self.app.post_message(DraftApproved(mid, self.app.user))
-            self.notify("Edited and approved.")
             self._reload()
+            self._send(mid)
 
         self.app.push_screen(EditScreen("Edit the reply, then ctrl+s to approve it",
                                         draft["text"]), done)
+
+    # ---- after approval: post, or leave it ready to copy -------------------------
+    def _send(self, mid: int) -> None:
+        if not self.app.team.posting.enabled:
+            self.notify("Approved. Copy the reply, then press s in the queue once it is "
+                        "sent (posting is off in the team config).")
+            return
+        self.notify("Approved. Posting the reply…")
+        self._post(mid, self.app.user)
+
+    @work(thread=True, group="posting")
+    def _post(self, mid: int, actor: str) -> None:
+        """Post off the UI thread: the HTTP call may retry and back off for a while."""
+        app = self.app
+        try:
+            posted = post_reply(app.store, app.team, mid, actor)
+        except (PostingError, StoreError, IllegalTransition) as exc:
+            app.call_from_thread(self._post_failed, mid, actor, str(exc))
+            return
+        app.call_from_thread(self._posted, mid, actor, posted)
+
+    def _posted(self, mid: int, actor: str, posted: Posted) -> None:
+        self.app.post_message(ReplyPosted(mid, actor, posted.status_id, posted.url))
+        self.notify(f"Posted: {strip_controls(posted.url or posted.status_id)}",
+                    title="Reply posted", markup=False)
+        self._reload()
+
+    def _post_failed(self, mid: int, actor: str, reason: str) -> None:
+        self.app.post_message(PostingFailed(mid, actor, reason))
+        self.notify(f"Not posted; the reply is still approved. {strip_controls(reason)}",
+                    severity="warning", timeout=10, markup=False)
 
     def action_return_draft(self) -> None:
         mid = self.current

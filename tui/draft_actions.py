@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage import draft_support
+from triage.draft_support import DraftSession
 from triage.store import Store
 from tui.messages import DraftSubmitted
 
@@ -27,20 +27,20 @@ def submit_suggested(app: Any, mention_id: int) -> str | None:
     holder = store.claim(mention_id, app.user)
     if holder != app.user:
         return f"{holder} is drafting this mention; wait for them or pick another"
-    mention = store.get_mention(mention_id)
-    drafts = draft_support.variants(app.playbook, mention, store.triage_of(mention_id))
-    if not drafts or not drafts[0].engage:
+    session = DraftSession.open(store, app.playbook, mention_id)
+    if session.care_kind or not session.engage:
         store.release(mention_id, app.user)
-        return "The playbook says not to engage here; dismiss instead."
-    text = drafts[0].text
-    missing = draft_support.missing_placeholders(text)
-    findings = [f.to_dict() for f in draft_support.check_tone(text, mention)]
-    if missing or findings:
+        return ("The playbook says not to reply here (press enter for its guidance)."
+                if session.care_kind else "The playbook says not to engage here; dismiss "
+                "instead.")
+    text = session.text
+    needs = [f"fill {{{m}}}" for m in session.missing] + [
+        f.kind for f in session.findings() if f.kind != "placeholder"]
+    if needs:
         store.release(mention_id, app.user)
-        return ("This draft needs editing first (press enter): "
-                + ", ".join([f"fill {{{m}}}" for m in missing] + [f["code"] for f in findings]))
+        return "This draft needs editing first (press enter): " + ", ".join(needs)
     try:
-        save_and_submit(app, store, mention_id, text, drafts[0].key, [], None)
+        save_and_submit(app, store, mention_id, text, session.variant.key, [], None)
     except Exception:
         store.release(mention_id, app.user)
         raise

@@ -12,19 +12,38 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
-from triage import draft_support
-from triage.draft_support import ToneFinding
+from triage.draft_support import DraftSession
+from triage.playbook import Finding
 from triage.safe_text import one_line
 from triage.store import StoreError
 from triage.workflow import IllegalTransition
 from tui.draft_actions import save_and_submit
-from tui.messages import ActionRefused
+from tui.messages import ActionRefused, ToneChecked
 from tui.prompt_screen import PromptScreen
 from tui.render import key_hint, literal
+
+CONTEXT = 24  # characters of the draft shown either side of a finding's words
+
+
+def finding_line(text: str, f: Finding) -> Text:
+    """One finding: its kind, its explanation, and the words it points at highlighted
+    in their context.  Built from spans on a `Text`, so draft text never becomes markup."""
+    line = Text("  • ", style="yellow")
+    line.append(f"{f.kind}: ", style="bold yellow")
+    line.append_text(literal(f.message))
+    lo, hi = max(0, f.start - CONTEXT), min(len(text), f.end + CONTEXT)
+    if f.end > f.start:
+        line.append("\n      ")
+        line.append("…" if lo else "", style="dim")
+        line.append_text(literal(text[lo:f.start].replace("\n", " "), "dim"))
+        line.append_text(literal(text[f.start:f.end].replace("\n", " "),
+                                 "bold reverse yellow"))
+        line.append_text(literal(text[f.end:hi].replace("\n", " "), "dim"))
+        line.append("…" if hi < len(text) else "", style="dim")
+    return line
 
 
 class DraftScreen(Screen):
@@ -35,28 +54,27 @@ class DraftScreen(Screen):
         Binding("escape", "leave", "Back (release claim)"),
     ]
 
-    variant_index: reactive[int] = reactive(0, init=False)
-    findings: reactive[tuple[ToneFinding, ...]] = reactive(tuple, init=False)
+    findings: tuple[Finding, ...] = ()
 
     def __init__(self, mention_id: int) -> None:
         super().__init__()
         self.mention_id = mention_id
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        store = app.store
-        self.mention = store.get_mention(self.mention_id)
-        self.variants = draft_support.variants(app.playbook, self.mention,
-                                               store.triage_of(self.mention_id))
-        self.limit = draft_support.channel_limit(app.playbook, self.mention.platform)
+        store = self.app.store
         previous = store.latest_draft(self.mention_id)
-        start = previous["text"] if previous else (
-            self.variants[0].text if self.variants else "")
+        self.session = DraftSession.open(store, self.app.playbook, self.mention_id,
+                                         previous["text"] if previous else None)
+        self.mention = self.session.mention
+        start = "" if self.session.care_kind else self.session.text
         yield Header()
         with Vertical(id="draft-main"):
             yield Static(self._mention_text(), id="draft-mention")
             yield Static(id="draft-variants")
-            yield TextArea(start, id="draft-text", soft_wrap=True)
+            if self.session.care_kind:
+                yield Static(self._guidance(), id="draft-guidance")
+            yield TextArea(start, id="draft-text", soft_wrap=True,
+                           read_only=bool(self.session.care_kind))
             with Horizontal(id="draft-status"):
                 yield Static(id="draft-count")
                 yield Static(id="draft-placeholders")
@@ -67,7 +85,16 @@ class DraftScreen(Screen):
         m = self.mention
         head = Text.assemble(literal(one_line(m.author_handle), "bold"),
                              (f"  {m.platform}", "dim"))
+        if self.session.voice is not None:
+            head.append(f"  · in {self.session.voice.name}'s voice", "italic")
         return Text.assemble(head, "\n", literal(m.text))
+
+    def _guidance(self) -> Text:
+        kind = self.session.care_kind or ""
+        out = Text(f"Flagged {kind}: no template reply.\n", style="bold red")
+        for line in self.session.guidance:
+            out.append(line + "\n")
+        return out
 
     def on_mount(self) -> None:
         self._show_variants()
@@ -84,56 +111,66 @@ class DraftScreen(Screen):
         self._recheck()
 
     def _recheck(self) -> None:
-        text = self.text
-        self.findings = tuple(draft_support.check_tone(text, self.mention))
-        length = len(text)
-        over = length > self.limit
-        count = Text(f"{length}/{self.limit} chars", style="bold red" if over else "dim")
-        if over:
-            count.append(f"  {length - self.limit} over the {self.mention.platform} limit")
+        session = self.session
+        session.text = self.text
+        self.findings = () if session.care_kind else tuple(session.findings())
+        self._show_findings(self.findings)
+        length, limit = len(session.text), session.limit
+        count = Text(f"{length}/{limit if limit is not None else '∞'} chars", style="dim")
+        if limit is not None and length > limit:
+            count.stylize("bold red")
+            count.append(f"  {length - limit} over the {self.mention.platform} limit",
+                         "bold red")
         self.query_one("#draft-count", Static).update(count)
-        missing = draft_support.missing_placeholders(text)
+        missing = session.missing
         self.query_one("#draft-placeholders", Static).update(
-            Text("to fill: " + ", ".join("{" + m + "}" for m in missing), style="italic")
-            if missing else Text(""))
+            Text("to fill (ctrl+f): " + ", ".join("{" + m + "}" for m in missing),
+                 style="italic") if missing else Text(""))
 
-    def watch_findings(self, findings: tuple[ToneFinding, ...]) -> None:
+    def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         box = self.query_one("#draft-findings", Static)
+        self.app.post_message(ToneChecked(self.mention_id, self.app.user,
+                                          tuple(f.kind for f in findings)))
+        if self.session.care_kind:
+            box.update(Text(""))
+            return
         if not findings:
             box.update(Text("tone: calm", style="green"))
             return
-        lines = Text("tone findings:\n", style="bold yellow")
+        lines = Text(f"tone findings ({len(findings)}):", style="bold yellow")
+        text = self.session.text
         for f in findings:
-            lines.append(f"  • {f.code}: ", style="yellow")
-            lines.append(literal(f.message))
             lines.append("\n")
+            lines.append_text(finding_line(text, f))
         box.update(lines)
 
     def _show_variants(self) -> None:
+        session = self.session
         out = Text()
-        if not self.variants:
+        if not session.variants:
             out.append("no playbook variant for this mention", style="dim")
-        for i, v in enumerate(self.variants):
-            style = "reverse" if i == self.variant_index else "dim"
+        for i, v in enumerate(session.variants):
+            style = "reverse" if i == session.index else "dim"
             out.append(f" {v.key} ", style)
             out.append(" ")
-        if self.variants and not self.variants[self.variant_index].engage:
+        if session.variants and not session.engage and not session.care_kind:
             out.append("  the playbook advises not to engage", style="bold")
-        out.append("   ")
-        out.append(key_hint(("^n", "next variant")))
+        if len(session.variants) > 1:
+            out.append("   ")
+            out.append(key_hint(("^n", "next variant")))
         self.query_one("#draft-variants", Static).update(out)
 
     # ---- actions -----------------------------------------------------------------
     def action_next_variant(self) -> None:
-        if not self.variants:
+        if self.session.care_kind or self.session.next_variant() is None:
             return
-        self.variant_index = (self.variant_index + 1) % len(self.variants)
-        self.query_one(TextArea).load_text(self.variants[self.variant_index].text)
+        self.query_one(TextArea).load_text(self.session.text)
         self._show_variants()
         self._recheck()
 
     def action_fill(self) -> None:
-        missing = draft_support.missing_placeholders(self.text)
+        self.session.text = self.text
+        missing = self.session.missing
         if not missing:
             self.notify("No placeholders left to fill.")
             return
@@ -141,39 +178,36 @@ class DraftScreen(Screen):
 
         def done(value: str | None) -> None:
             if value:
-                area = self.query_one(TextArea)
-                area.load_text(draft_support.fill_placeholder(area.text, name, value))
+                self.session.text = self.text
+                self.session.fill(name, value)
+                self.query_one(TextArea).load_text(self.session.text)
                 self._recheck()
 
         self.app.push_screen(PromptScreen(f"Value for {{{name}}}"), done)
 
     def action_submit(self) -> None:
-        text = self.text.strip()
-        if not text:
-            self._refuse("The draft is empty.")
+        session = self.session
+        session.text = self.text
+        blockers = session.blockers()
+        if blockers:
+            self._refuse(" ".join(blockers))
             return
-        missing = draft_support.missing_placeholders(text)
-        if missing:
-            self._refuse("Fill the placeholders first (ctrl+f): " + ", ".join(missing))
-            return
-        if len(text) > self.limit:
-            self._refuse(f"The reply is {len(text) - self.limit} characters over the "
-                         f"{self.mention.platform} limit of {self.limit}.")
-            return
-        findings = [f.to_dict() for f in self.findings]
+        text = session.text.strip()
+        findings = [f.to_dict() for f in session.findings(text)]
         if findings:
             def with_reason(reason: str | None) -> None:
                 if reason:
                     self._submit(text, findings, reason)
 
+            kinds = ", ".join(sorted({f["kind"] for f in findings}))
             self.app.push_screen(PromptScreen(
-                "The tone check found problems. Why send it anyway? (logged)",
+                f"The tone check found: {kinds}. Why send it anyway? (logged)",
                 placeholder="reason for overriding the tone check"), with_reason)
             return
         self._submit(text, [], None)
 
     def _submit(self, text: str, findings: list[dict], reason: str | None) -> None:
-        variant = self.variants[self.variant_index].key if self.variants else ""
+        variant = self.session.variant.key if self.session.variant else ""
         try:
             save_and_submit(self.app, self.app.store, self.mention_id, text, variant,
                             findings, reason)
@@ -185,7 +219,7 @@ class DraftScreen(Screen):
 
     def _refuse(self, reason: str) -> None:
         self.app.post_message(ActionRefused(self.mention_id, self.app.user, reason))
-        self.notify(reason, severity="warning", timeout=6)
+        self.notify(reason, severity="warning", timeout=6, markup=False)
 
     def action_leave(self) -> None:
         self.app.store.release(self.mention_id, self.app.user)

@@ -13,16 +13,20 @@ from textual.widgets import Footer, Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from triage.analytics import IncidentView, incidents
+from triage.incidents import advance_phase, next_phase
 from triage.queue_query import PagedQueue, QueueView
-from triage.store import QueueFilter
+from triage.store import QueueFilter, StoreError
+from tui.confirm_screen import ConfirmScreen
+from tui.messages import IncidentPhaseChanged
 from tui.queue_table import QueueTable
-from tui.render import literal
+from tui.render import key_hint, literal
 
 
 class IncidentsScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("enter", "open_in_queue", "Show in queue"),
+        Binding("n", "next_phase", "Next phase"),
         Binding("tab", "focus_next", "Switch pane", show=False),
     ]
 
@@ -81,17 +85,63 @@ class IncidentsScreen(Screen):
         self.query_one(QueueTable).reload(keep_position=False)
 
     def _holding(self, inc: IncidentView) -> Text:
-        fn = getattr(self.app.playbook, "holding_statement", None)
-        draft = None
-        if callable(fn):
-            try:
-                draft = fn(inc.phase, inc.kind)
-            except Exception:  # noqa: BLE001 - no statement for this kind/phase
-                draft = None
+        """The playbook's holding statement for this incident's kind and current phase."""
+        out = Text()
+        draft = self.app.playbook.holding_statement(inc.phase, inc.kind)
         if draft is None:
-            return Text("No holding statement in the playbook for this incident.", style="dim")
-        return Text.assemble((f"Holding statement ({inc.phase}): ", "bold"),
-                             literal(draft.text))
+            out.append(f"No holding statement in the playbook for a {inc.kind} in phase "
+                       f"{inc.phase}.", style="dim")
+        else:
+            out.append(f"Holding statement ({inc.phase}, v{draft.version}): ", style="bold")
+            out.append_text(literal(draft.text))
+            if draft.missing:
+                out.append("\nto fill before posting: " + ", ".join(
+                    "{" + m + "}" for m in draft.missing), style="italic yellow")
+        after = next_phase(inc.phase)
+        if after and inc.closed_at is None:
+            out.append("\n")
+            out.append_text(key_hint(("n", f"move to {after}")))
+        return out
+
+    def action_next_phase(self) -> None:
+        """Move the incident on (acknowledge -> investigating -> resolved); audited."""
+        inc = getattr(self, "current", None)
+        if inc is None:
+            return
+        after = next_phase(inc.phase)
+        if after is None or inc.closed_at is not None:
+            self.notify(f"Incident #{inc.id} is closed; there is no next phase.",
+                        severity="warning")
+            return
+        if after == "resolved":
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._advance(inc.id)
+
+            self.app.push_screen(ConfirmScreen(
+                f"Resolve incident #{inc.id}? This closes it (add a summary later with "
+                f"`calmreply incident close {inc.id}`)."), answer)
+            return
+        self._advance(inc.id)
+
+    def _advance(self, incident_id: int) -> None:
+        try:
+            before, after = advance_phase(self.app.store, incident_id, self.app.user)
+        except (StoreError, ValueError) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.app.post_message(IncidentPhaseChanged(incident_id, self.app.user, before, after))
+        self.notify(f"Incident #{incident_id}: {before} -> {after}.")
+        self._refresh_list(incident_id)
+
+    def _refresh_list(self, incident_id: int) -> None:
+        self.items = incidents(self.app.store)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(self._label(i), id=str(i.id)) for i in self.items])
+        index = next((n for n, i in enumerate(self.items) if i.id == incident_id), 0)
+        options.highlighted = index
+        self._show(self.items[index])
 
     def action_open_in_queue(self) -> None:
         """Show this incident's mentions in the queue, filtered."""

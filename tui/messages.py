@@ -105,3 +105,39 @@ class FilterChanged(Message):
         super().__init__()
         self.description = description
         self.total = total
+
+
+class ToneChecked(MentionAction):
+    """The live calm-tone check ran on the draft being edited; `kinds` of its findings."""
+
+    def __init__(self, mention_id: int, actor: str, kinds: tuple[str, ...]) -> None:
+        super().__init__(mention_id, actor)
+        self.kinds = kinds
+
+
+class ReplyPosted(MentionAction):
+    """An approved reply was posted by calmreply; `url` is the new status."""
+
+    def __init__(self, mention_id: int, actor: str, status_id: str, url: str) -> None:
+        super().__init__(mention_id, actor)
+        self.status_id = status_id
+        self.url = url
+
+
+class PostingFailed(MentionAction):
+    """Posting an approved reply failed; it stays approved and `reason` says what to do."""
+
+    def __init__(self, mention_id: int, actor: str, reason: str) -> None:
+        super().__init__(mention_id, actor)
+        self.reason = reason
+
+
+class IncidentPhaseChanged(Message):
+    """An officer moved an incident to its next phase (audited in the core)."""
+
+    def __init__(self, incident_id: int, actor: str, before: str, after: str) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.actor = actor
+        self.before = before
+        self.after = after

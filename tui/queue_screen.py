@@ -85,6 +85,7 @@ class QueueScreen(Screen):
         self.poll_seconds = poll_seconds
         self._marker: tuple[int, int] = (0, 0)
         self.pager: PagedQueue | None = None
+        self._resumed_once = False
 
     @property
     def store(self):
@@ -119,8 +120,16 @@ class QueueScreen(Screen):
         return self.query_one(QueueTable)
 
     # ---- header ------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="counts")
     def load_counts(self) -> None:
+        """Header counts: trigger-kept totals (schema 0008) are read at once; an older
+        database needs GROUP BY over every mention, which goes to a worker."""
+        if self.store.schema_version >= 8:
+            self._show_counts(self.store.counts())
+        else:
+            self._load_counts_slowly()
+
+    @work(thread=True, exclusive=True, group="counts")
+    def _load_counts_slowly(self) -> None:
         """GROUP BY over every mention: a worker with its own connection, so it never
         holds the shared store's lock while the officer types."""
         from triage.store import Store
@@ -149,7 +158,8 @@ class QueueScreen(Screen):
             parts.append("open only")
         desc = ", ".join(parts) or "all mentions"
         total = self.pager.total if self.pager else 0
-        bar = Text(f" {total:,} shown · {desc} · sort: {self.view.sort.value}", style="dim")
+        shown = f"{total:,}" if self.pager is None or self.pager.exact else f"up to {total:,}"
+        bar = Text(f" {shown} shown · {desc} · sort: {self.view.sort.value}", style="dim")
         if self.table.marked:
             bar.append(f" · {len(self.table.marked)} marked", style="bold")
         self.query_one("#filterbar", Static).update(bar)
@@ -259,6 +269,10 @@ class QueueScreen(Screen):
         self.refresh_queue()
 
     # ---- selection ---------------------------------------------------------------
+    @on(QueueTable.TotalChanged)
+    def _total_known(self, event: QueueTable.TotalChanged) -> None:
+        self._describe_view()
+
     @on(QueueTable.Highlighted)
     def _highlighted(self, event: QueueTable.Highlighted) -> None:
         self.selected_id = event.item.id if event.item else None
@@ -456,5 +470,8 @@ class QueueScreen(Screen):
         self.app.open_analytics()
 
     def on_screen_resume(self) -> None:
+        first, self._resumed_once = not self._resumed_once, True
+        if first and change_marker(self.store) == self._marker:
+            return  # first shown, and nothing changed since compose read it all
         if self.pager is not None:
             self.refresh_queue()

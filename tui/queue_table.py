@@ -15,6 +15,7 @@ from datetime import datetime
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -22,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from triage.queue_query import PagedQueue
+from triage.queue_query import PagedQueue, QueueView, exact_count
 from triage.safe_text import one_line
 from triage.store import QueueItem
 from triage.timeutil import utcnow
@@ -61,6 +62,13 @@ class QueueTable(ScrollView, can_focus=True):
             super().__init__()
             self.item = item
 
+    class TotalChanged(Message):
+        """The exact number of rows is known (it was an upper bound until now)."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
     def __init__(self, pager: PagedQueue, *, clock: Callable[[], datetime] = utcnow,
                  id: str | None = None) -> None:
         super().__init__(id=id)
@@ -68,6 +76,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.clock = clock
         self.marked: set[int] = set()
         self._selected_id: int | None = None
+        self._line_cache: dict[tuple, Strip] = {}
 
     # ---- geometry --------------------------------------------------------------
     def on_mount(self) -> None:
@@ -79,6 +88,27 @@ class QueueTable(ScrollView, can_focus=True):
 
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self.size.width, self.pager.total + 1)
+        if not self.pager.exact:  # an upper bound for now: count exactly off-thread
+            if str(self.pager.store.path) == ":memory:":
+                self.pager.exact_total()
+                self.virtual_size = Size(self.size.width, self.pager.total + 1)
+            else:
+                self._count_exact(self.pager.generation, self.pager.view)
+
+    @work(thread=True, exclusive=True, group="queue-total")
+    def _count_exact(self, generation: int, view: QueueView) -> None:
+        total = exact_count(self.pager.store.path, view)
+        self.app.call_from_thread(self._apply_total, generation, total)
+
+    def _apply_total(self, generation: int, total: int) -> None:
+        if generation != self.pager.generation or self.pager.exact:
+            return  # the view or the data changed meanwhile; a newer count is coming
+        self.pager.set_total(total)
+        self.virtual_size = Size(self.size.width, total + 1)
+        if self.cursor >= total:
+            self.cursor = max(0, total - 1)
+        self.refresh()
+        self.post_message(self.TotalChanged(total))
 
     @property
     def _rows_visible(self) -> int:
@@ -93,20 +123,43 @@ class QueueTable(ScrollView, can_focus=True):
         return WIDE if self.scrollable_content_region.width >= 90 else NARROW
 
     def render_line(self, y: int) -> Strip:
+        """One line; a line drawn before with the same inputs comes from a cache, since
+        Textual repaints every visible line whenever the layout around the table moves
+        (each cursor step changes the detail pane)."""
         width = self.scrollable_content_region.width
+        look = (width, self.has_focus, self.app.theme)
         if y == 0:
-            style = self.get_component_rich_style("queue-table--header")
-            return self._strip([(title, style) for title, _ in self._columns()], width)
+            key: tuple = ("header", *look)
+            strip = self._line_cache.get(key)
+            if strip is None:
+                style = self.get_component_rich_style("queue-table--header")
+                strip = self._strip([(title, style) for title, _ in self._columns()], width)
+            return self._remember(key, strip)
         index = self.scroll_offset.y + y - 1
         item = self.pager.item(index)
-        base = self.rich_style
         if item is None:
-            return Strip.blank(width, base)
-        if index == self.cursor:
-            base = base + self.get_component_rich_style("queue-table--cursor")
-        elif item.id in self.marked:
-            base = base + self.get_component_rich_style("queue-table--marked")
-        return self._strip(self._cells(item, base), width)
+            return Strip.blank(width, self.rich_style)
+        is_cursor, is_marked = index == self.cursor, item.id in self.marked
+        key = (item, is_cursor, is_marked, int(self.clock().timestamp()) // 60, *look)
+        strip = self._line_cache.get(key)
+        if strip is None:
+            base = self.rich_style
+            if is_cursor:
+                base = base + self.get_component_rich_style("queue-table--cursor")
+            elif is_marked:
+                base = base + self.get_component_rich_style("queue-table--marked")
+            strip = self._strip(self._cells(item, base), width)
+        return self._remember(key, strip)
+
+    def _remember(self, key: tuple, strip: Strip) -> Strip:
+        if len(self._line_cache) > 2000:
+            self._line_cache.clear()
+        self._line_cache[key] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._line_cache.clear()  # colours or theme changed: every cached line is stale
+        super().notify_style_update()
 
     def _cells(self, item: QueueItem, base: Style) -> list[tuple[str, Style]]:
         label = LABEL_SHORT.get(item.label or "", item.label or "—")
@@ -164,13 +217,25 @@ class QueueTable(ScrollView, can_focus=True):
             self.scroll_to(y=index - rows + 1, animate=False, immediate=True)
 
     def action_cursor(self, delta: int) -> None:
-        self.cursor = max(0, min(self.pager.total - 1, self.cursor + delta))
+        target = max(0, min(self.pager.total - 1, self.cursor + delta))
+        if not self.pager.exact and self.pager.item(target) is None:
+            target = max(0, min(self._exact_total() - 1, target))  # past the real end
+        self.cursor = target
+
+    def _exact_total(self) -> int:
+        """Count now: the officer reached the end before the worker's count arrived."""
+        exact = self.pager.exact
+        total = self.pager.exact_total()
+        if not exact:
+            self.virtual_size = Size(self.size.width, total + 1)
+            self.post_message(self.TotalChanged(total))
+        return total
 
     def action_page(self, direction: int) -> None:
         self.action_cursor(direction * self._rows_visible)
 
     def action_jump(self, where: int) -> None:
-        self.cursor = max(0, self.pager.total - 1) if where < 0 else 0
+        self.cursor = max(0, self._exact_total() - 1) if where < 0 else 0
 
     def action_toggle_mark(self) -> None:
         item = self.selected

@@ -1,10 +1,11 @@
-"""incident list|show|close: look at incidents and close one with a summary."""
+"""incident list|show|phase|close: look at incidents, move their phase, close one with a
+summary."""
 
 from __future__ import annotations
 
 import argparse
 
-from triage.commands.common import EXIT_OK, current_user, open_store
+from triage.commands.common import EXIT_ERROR, EXIT_OK, current_user, err, open_store
 
 
 def _when(dt) -> str:
@@ -12,7 +13,7 @@ def _when(dt) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from triage.export.incidents import list_incidents
+    from triage.incidents import list_incidents
     from triage.safe_text import one_line
 
     with open_store(args) as store:
@@ -28,7 +29,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from triage.export.incidents import close_cut, get_incident
+    from triage.incidents import close_cut, get_incident
     from triage.safe_text import strip_controls
 
     with open_store(args) as store:
@@ -46,14 +47,16 @@ def cmd_show(args: argparse.Namespace) -> int:
                                            or "none"))
     if i.summary:
         print(f"  summary   {strip_controls(i.summary)}")
-    if cut:
+    if i.closed and cut and not cut.summarised:
+        print(f"  resolved without a summary: calmreply incident close {i.id} --summary ...")
+    if i.closed and cut:
         print(f"  log cut at audit seq {cut.seq}; verify: {cut.head.verify_command}")
     print(f"  export    calmreply export --incident {i.id} -o incident-{i.id}.md")
     return EXIT_OK
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    from triage.export.incidents import close_cut, close_incident
+    from triage.incidents import close_cut, close_incident
 
     with open_store(args) as store:
         i = close_incident(store, args.id, args.summary, args.actor)
@@ -64,7 +67,25 @@ def cmd_close(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_phase(args: argparse.Namespace) -> int:
+    from triage.escalate.incidents import set_phase
+    from triage.incidents import CLOSED_PHASE, get_incident
+
+    if args.phase == CLOSED_PHASE:
+        err(f"resolving ends the incident's log: use `calmreply incident close {args.id} "
+            "--summary \"what happened, what we said\"`")
+        return EXIT_ERROR
+    with open_store(args) as store:
+        before = get_incident(store.conn, args.id)
+        set_phase(store, args.id, args.phase, args.actor)
+    reopened = " (reopened)" if before.closed else ""
+    print(f"incident #{args.id}: phase {before.phase} -> {args.phase}{reopened}")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    from triage.incidents import PHASES
+
     p = sub.add_parser("incident", help="list, show or close incidents")
     isub = p.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
     ls = isub.add_parser("list", help="all incidents, oldest first")
@@ -72,6 +93,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = isub.add_parser("show", help="one incident in detail")
     show.add_argument("id", type=int)
     show.set_defaults(func=cmd_show)
+    phase = isub.add_parser("phase", help="move an open incident to another phase (selects "
+                                          "the playbook's holding statement)")
+    phase.add_argument("id", type=int)
+    phase.add_argument("phase", choices=PHASES)
+    phase.add_argument("--as", dest="actor", default=current_user(),
+                       help="who is changing it (audited; default: %(default)s)")
+    phase.set_defaults(func=cmd_phase)
     close = isub.add_parser("close", help="close an incident with a summary for leadership")
     close.add_argument("id", type=int)
     close.add_argument("--summary", required=True,

@@ -20,36 +20,37 @@ COLUMNS = ("id", "platform", "created_at", "author_handle", "author_followers", 
            "incidents", "final_reply", "drafter", "approver", "approved_at", "first_reply_at",
            "minutes_to_first_reply", "url", "text")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_BATCH = 500  # rows written per writerows call
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    if value.__class__ is str and value.startswith(_FORMULA):
         return "'" + value
     return value
 
 
-def row_for(rec: ExportRecord, shaper: Shaper) -> dict[str, Any]:
-    m = shaper.mention(rec.mention)
-    reply = rec.final_reply
-    approval = rec.approval
-    sent = rec.first_reply_at
-    ttfr = rec.time_to_first_reply
-    return {
-        "id": rec.mention.id, "platform": m.platform, "created_at": m.created_at.isoformat(),
-        "author_handle": m.author_handle, "author_followers": m.author_followers,
-        "label": rec.label or "", "confidence": "" if rec.confidence is None
-        else f"{rec.confidence:.3f}", "uncertain": int(rec.uncertain),
-        "flags": ";".join(rec.flag_kinds), "escalated": int(rec.escalated),
-        "state": rec.state, "dismiss_reason": rec.dismiss_reason or "",
-        "incidents": ";".join(str(i) for i in rec.incidents),
-        "final_reply": shaper.text(reply["text"]) if reply else "",
-        "drafter": reply["author"] if reply else "",
-        "approver": approval["by"] if approval else "",
-        "approved_at": approval["at"] if approval else "",
-        "first_reply_at": sent.isoformat() if sent else "",
-        "minutes_to_first_reply": f"{ttfr.total_seconds() / 60:.1f}" if ttfr else "",
-        "url": m.url, "text": m.text,
-    }
+def row_for(rec: ExportRecord, shaper: Shaper) -> list[Any]:
+    """One CSV row, in ``COLUMNS`` order."""
+    m = shaper.mention_record(rec.row)
+    confidence = rec.row["confidence"]
+    reply = approval = sent = ttfr = None
+    if rec.drafts:  # only a drafted mention can have a reply, approval or send
+        reply, approval = rec.final_reply, rec.approval
+        sent, ttfr = rec.first_reply_at, rec.time_to_first_reply
+    return [
+        m["id"], m["platform"], m["created_at"], m["author_handle"], m["author_followers"],
+        rec.row["label"] or "", "" if confidence is None else f"{confidence:.3f}",
+        int(bool(rec.row["uncertain"])), ";".join(f.kind for f in rec.flags),
+        int(bool(rec.row["escalated"])), rec.state, rec.dismiss_reason or "",
+        ";".join(str(i) for i in rec.incidents),
+        shaper.text(reply["text"]) if reply else "",
+        reply["author"] if reply else "",
+        approval["by"] if approval else "",
+        approval["at"] if approval else "",
+        sent.isoformat() if sent else "",
+        f"{ttfr.total_seconds() / 60:.1f}" if ttfr else "",
+        m["url"], m["text"],
+    ]
 
 
 def write_csv(source: ExportSource, header: ExportHeader, shaper: Shaper, out: IO[str],
@@ -58,12 +59,19 @@ def write_csv(source: ExportSource, header: ExportHeader, shaper: Shaper, out: I
     out.write(f"# calmreply export ({scope}); chain head seq {header.head.seq} "
               f"{header.head.hash}; verify: {header.verify_command}"
               + ("; redacted" if header.redacted else "") + "\n")
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
     n = 0
-    for rec in source.records():
-        writer.writerow({k: _cell(v) for k, v in row_for(rec, shaper).items()})
+    rows: list[list[Any]] = []
+    for rec in source.records(with_triage=False):
+        rows.append([_cell(v) for v in row_for(rec, shaper)])
         n += 1
-        if progress:
-            progress.tick()
+        if len(rows) >= _BATCH:
+            writer.writerows(rows)
+            rows.clear()
+            if progress:
+                progress.tick(_BATCH)
+    writer.writerows(rows)
+    if progress and rows:
+        progress.tick(len(rows))
     return n

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from triage.audit_verify import ChainHead
-from triage.export.incidents import Incident
+from triage.incidents import Incident
 from triage.timeutil import to_db
 
 FORMAT_VERSION = "calmreply-export/1"

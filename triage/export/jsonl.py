@@ -20,20 +20,33 @@ from triage.export.progress import Progress
 from triage.export.records import ExportSource
 from triage.export.shape import Shaper
 
+# one encoder for the whole export (json.dumps with options builds one per call)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_BATCH = 500  # lines joined per write
+
 
 def _line(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    return _ENCODE(obj) + "\n"
 
 
 def write_jsonl(source: ExportSource, header: ExportHeader, shaper: Shaper, out: IO[str],
                 progress: Progress | None = None) -> int:
     out.write(_line(header.to_record(shaper.text)))
     n = 0
+    lines: list[str] = []
+    record = shaper.record
     for rec in source.records():
-        out.write(_line(shaper.record(rec)))
+        lines.append(_ENCODE(record(rec)))
         n += 1
+        if len(lines) >= _BATCH:
+            out.write("\n".join(lines) + "\n")
+            lines.clear()
+            if progress:
+                progress.tick(_BATCH)
+    if lines:
+        out.write("\n".join(lines) + "\n")
         if progress:
-            progress.tick()
+            progress.tick(len(lines))
     g = 0
     for entry in source.global_audit():
         out.write(_line({"type": "audit", **shaper.audit_entry(entry)}))

@@ -20,8 +20,9 @@ class Progress:
     _last: float = field(default=0.0, repr=False)
 
     def tick(self, n: int = 1) -> None:
+        before = self.done
         self.done += n
-        if self.done & 1023 == 0:  # look at the clock only now and then
+        if before >> 10 != self.done >> 10:  # look at the clock every 1,024 mentions
             now = time.monotonic()
             if now - self._last >= self.interval:
                 self._last = now

@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,24 @@ _SECRET_TEXT = re.compile(
         |sk-[a-z0-9_-]{20,}|AKIA[0-9A-Z]{16})\b            # well-known token formats
     """)
 SECRET_PLACEHOLDER = "[secret removed]"
+# One cheap search that every secret key or secret-shaped string above must match: text
+# (or a JSON document) without a hit needs no scrubbing at all -- the common case.
+_SECRET_HINT = re.compile(
+    _SECRET_KEY.pattern + r"|eyj|gh[pousr]_|github_pat_|xox[abprs]-|sk-|akia",
+    re.IGNORECASE)
+
+
+def may_hold_secret(text: str) -> bool:
+    """False when ``text`` (plain or a JSON document) certainly holds no secret."""
+    return _SECRET_HINT.search(text) is not None
 
 
 def scrub_secrets(value: Any) -> Any:
     """``value`` with secret-named keys dropped and token-shaped strings replaced."""
     if isinstance(value, str):
-        return _SECRET_TEXT.sub(SECRET_PLACEHOLDER, value) if value else value
+        if not value or _SECRET_HINT.search(value) is None:
+            return value
+        return _SECRET_TEXT.sub(SECRET_PLACEHOLDER, value)
     if isinstance(value, dict):
         return {k: scrub_secrets(v) for k, v in value.items()
                 if not (isinstance(k, str) and _SECRET_KEY.search(k))}
@@ -63,6 +76,12 @@ _STREET = re.compile(
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?")
 
 
+@lru_cache(maxsize=1 << 16)  # bounded: authors repeat, memory stays constant
+def _pseudonym(key: bytes, norm: str, prefix: str) -> str:
+    digest = hmac.new(key, norm.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{prefix}-{digest[:12]}"
+
+
 def _digits(text: str) -> int:
     return sum(c.isdigit() for c in text)
 
@@ -77,9 +96,7 @@ class Redactor:
         """A stable, keyed stand-in for ``handle`` (case- and '@'-insensitive)."""
         if not handle:
             return ""
-        norm = handle.strip().lstrip("@").lower()
-        digest = hmac.new(self.key, norm.encode("utf-8"), hashlib.sha256).hexdigest()
-        return f"{prefix}-{digest[:12]}"
+        return _pseudonym(self.key, handle.strip().lstrip("@").lower(), prefix)
 
     def text(self, text: str) -> str:
         """Mention or reply text with personal data and handles replaced."""

@@ -1,17 +1,26 @@
 """How one record looks on the way out: secrets always scrubbed, personal data when
 redacting.  Every writer (Markdown, CSV, JSONL) goes through here, so no format can
 forget a rule.
+
+Works on the stored row (a dict) rather than a ``Mention``: the output is exactly
+``Mention.to_record`` (or ``Mention.redacted(...).to_record``), without building and
+deep-copying an object per mention.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from triage.export.records import ExportRecord
-from triage.export.redact import Redactor, scrub_secrets
-from triage.mention import Mention
+from triage.export.records import ExportRecord, iso_from_db
+from triage.export.redact import Redactor, may_hold_secret, scrub_secrets
+
+
+def _raw(text: str | None) -> Any:
+    """The stored raw payload, decoded, with secrets scrubbed (skipped when none can be)."""
+    raw = json.loads(text or "{}")
+    return scrub_secrets(raw) if text and may_hold_secret(text) else raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +44,43 @@ class Shaper:
     def handle(self, handle: str) -> str:
         return self.redactor.pseudonym(handle) if self.redactor else handle
 
-    def mention(self, m: Mention) -> Mention:
-        """The Mention to render (its own ``to_record`` does the rendering)."""
-        m = replace(m, text=scrub_secrets(m.text), raw=scrub_secrets(m.raw))
-        if self.redactor is None:
-            return m
+    def mention_record(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The mention as ``Mention.to_record`` writes it (redacted: no raw payload)."""
         r = self.redactor
-        return m.redacted(handle=r.pseudonym, post=lambda v: r.pseudonym(v, "post"),
-                          scrub=r.text)
-
-    def mention_record(self, m: Mention) -> dict[str, Any]:
-        return self.mention(m).to_record(include_raw=not self.redacting)
+        if r is None:
+            return {
+                "platform": row["platform"], "platform_id": row["platform_id"],
+                "text": scrub_secrets(row["text"]),
+                "created_at": iso_from_db(row["created_at"]),
+                "author_handle": row["author_handle"], "author_name": row["author_name"],
+                "author_followers": row["author_followers"], "url": row["url"],
+                "in_reply_to_id": row["in_reply_to_id"], "language": row["language"],
+                "raw": _raw(row["raw"]), "source": row.get("source") or "",
+                "author_created_at": iso_from_db(row.get("author_created_at")),
+                "id": row["id"],
+            }
+        platform, reply_to = row["platform"], row["in_reply_to_id"]
+        return {
+            "platform": platform,
+            "platform_id": r.pseudonym(f"{platform}:{row['platform_id']}", "post"),
+            "text": r.text(scrub_secrets(row["text"])),
+            "created_at": iso_from_db(row["created_at"]),
+            "author_handle": r.pseudonym(row["author_handle"]) if row["author_handle"]
+            else "",
+            "author_name": "", "author_followers": row["author_followers"], "url": "",
+            "in_reply_to_id": r.pseudonym(f"{platform}:{reply_to}", "post") if reply_to
+            else None,
+            "language": row["language"], "source": "", "author_created_at": None,
+            "id": row["id"],
+        }
 
     def audit_entry(self, entry: dict[str, Any]) -> dict[str, Any]:
         out = dict(entry)
-        if out.get("detail"):
-            detail = json.loads(out["detail"])
-            shaped = self.value(detail)
-            if shaped != detail:
+        detail = out.get("detail")
+        if detail and (self.redactor is not None or may_hold_secret(detail)):
+            parsed = json.loads(detail)
+            shaped = self.value(parsed)
+            if shaped != parsed:
                 out["detail"] = json.dumps(shaped, ensure_ascii=False, sort_keys=True)
         for key in ("before", "after"):
             if out.get(key):
@@ -68,20 +96,21 @@ class Shaper:
 
     def record(self, rec: ExportRecord) -> dict[str, Any]:
         """The full JSONL form of one mention (everything, including its audit trail)."""
-        triage = dict(rec.triage) if rec.triage else None
+        triage = rec.triage
         if triage and self.redacting:
-            triage["explanation"] = self.value(triage["explanation"])
+            triage = {**triage, "explanation": self.value(triage["explanation"])}
+        row = rec.row
         return {
             "type": "mention",
-            "mention": self.mention_record(rec.mention),
-            "ingested_at": rec.ingested_at,
+            "mention": self.mention_record(row),
+            "ingested_at": row["ingested_at"],
             "state": rec.state,
             "dismiss_reason": rec.dismiss_reason,
-            "label": rec.label,
-            "confidence": rec.confidence,
-            "uncertain": rec.uncertain,
-            "escalated": rec.escalated,
-            "priority": rec.priority,
+            "label": row["label"],
+            "confidence": row["confidence"],
+            "uncertain": bool(row["uncertain"]),
+            "escalated": bool(row["escalated"]),
+            "priority": row["priority"],
             "triage": triage,
             "flags": [{"kind": f.kind, "reason": self.text(f.reason)} for f in rec.flags],
             "drafts": [self.draft(d) for d in rec.drafts],

@@ -4,6 +4,10 @@ Secrets come from environment variables (``token_env = "NAME"``) or sit in the f
 itself, which must then be readable by its owner only (mode 0600): a team config that
 others can read is refused, with the command that fixes it.  Secret values are wrapped
 in :class:`Secret` so printing a config, a source or an error never shows them.
+
+Settings: ``[[sources]]`` (what to watch), ``[watch]`` (interval, batch_size), ``[http]``
+(retries, timeouts), ``[posting]`` (enabled, source, visibility), and
+``approvers = ["name", ...]``: who may approve replies (empty: anyone but the drafter).
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ class TeamConfig:
     http: RetryPolicy = field(default_factory=RetryPolicy)
     interval: float = 60.0  # seconds between polls
     batch_size: int = 500  # mentions committed per transaction
+    approvers: tuple[str, ...] = ()  # who may approve replies; empty: anyone but the drafter
 
     def source(self, name: str) -> SourceConfig:
         for s in self.sources:
@@ -96,6 +101,10 @@ class TeamConfig:
 
     def secrets(self) -> list[str]:
         return [v for s in self.sources for v in s.secrets()]
+
+    def may_approve(self, user: str) -> bool:
+        """Four-eyes is enforced by the store; this says who else may approve at all."""
+        return not self.approvers or user in self.approvers
 
 
 def default_config_path() -> Path:
@@ -209,6 +218,12 @@ def parse_config(data: dict[str, Any], path: Path, *, inline_secrets_ok: bool) -
             raise ConfigError(f"{path}: {where} ({name}) watches nothing; set terms, "
                               "hashtags or notifications = true")
         cfg.sources.append(src)
+    approvers = data.get("approvers", [])
+    if not isinstance(approvers, list) or not all(isinstance(a, str) and a.strip()
+                                                  for a in approvers):
+        raise ConfigError(f"{path}: approvers must be a list of names, e.g. "
+                          "approvers = [\"dana\", \"sam\"]")
+    cfg.approvers = tuple(a.strip() for a in approvers)
     posting = data.get("posting", {})
     cfg.posting = PostingConfig(
         enabled=bool(posting.get("enabled", False)),
@@ -237,3 +252,13 @@ def load_config(path: str | Path | None = None) -> TeamConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML ({exc})") from exc
     return parse_config(data, p, inline_secrets_ok=_private(p))
+
+
+def load_config_or_default(path: str | Path | None = None) -> TeamConfig:
+    """The team config, or an empty one (no sources, posting off, no approver list)
+    when no file exists at the default location; a file that exists but is wrong still
+    raises, so a typo never silently loosens who may approve."""
+    p = Path(path).expanduser() if path else default_config_path()
+    if not path and not p.is_file():
+        return TeamConfig(path=None)
+    return load_config(p)
