@@ -1,8 +1,10 @@
-"""Shared scenario for the export and audit tests: the demo's 20 Nov outage.
+"""Shared scenario for the export and audit unit tests: a small hand-built outage.
 
-Until surge detection opens the outage incident itself, the incident is built here by
-grouping the 2026-11-20 07:10–08:20Z mentions through the incidents tables.  The clock
-is fixed so audit times (and so the Markdown snapshot) are deterministic.
+Twelve mentions with planted personal data, a token and Markdown injection, worked
+through the store and grouped into an incident directly, so each rule (redaction,
+secrets, cut at close, filters) can be checked precisely.  The demo's real outage,
+opened by surge detection, is ``test_export_demo_incident.py``.  The clock is fixed
+so audit times are deterministic.
 """
 
 from __future__ import annotations

@@ -265,56 +265,128 @@ class Classifier:
 
     def predict(self, texts: Sequence[str], explain: bool = True) -> list[Verdict]:
         """One Verdict per text; `explain=False` skips the reasons (bulk scoring)."""
-        if not texts:
+        if not len(texts):
             return []
-        normalised = self.pipeline.named_steps["normalise"].transform(texts)
-        X = self.pipeline.named_steps["features"].transform(normalised)
-        model: CalibratedLinear = self.pipeline.named_steps["model"]
-        probs = model.predict_proba(X)
+        probs, reasons = self.scorer().score(self.normalise(texts), explain)
+        probs /= self.pipeline.named_steps["model"].temperature_
+        probs = _softmax(probs)
         classes = self.classes
-        top = probs.argmax(axis=1)
-        verdicts = []
-        for i, row in enumerate(probs):
-            label = classes[top[i]]
-            reasons = self._explain(X, i, int(top[i]), normalised[i]) if explain else ()
-            verdicts.append(Verdict(
-                label=label, probabilities={c: float(row[j]) for j, c in enumerate(classes)},
-                model_version=self.version, uncertain=bool(row[top[i]] < self.uncertain_below),
-                explanation=reasons))
-        return verdicts
+        top = probs.argmax(axis=1).tolist()
+        threshold = self.uncertain_below
+        version = self.version
+        return [Verdict(label=classes[k], probabilities=dict(zip(classes, row, strict=True)),
+                        model_version=version, uncertain=row[k] < threshold,
+                        explanation=reasons[i] if reasons else ())
+                for i, (k, row) in enumerate(zip(top, probs.tolist(), strict=True))]
 
     def predict_one(self, text: str) -> Verdict:
         return self.predict([text])[0]
 
-    def _explain(self, X, row: int, k: int, normalised: str) -> tuple[tuple[str, float], ...]:
-        """The features that pushed class k most against the other classes.
+    def explain(self, text: str) -> tuple[tuple[str, float], ...]:
+        """The features that pushed `text`'s verdict most (same as in `predict`)."""
+        return self.predict([text])[0].explanation
 
-        Contribution of feature j = x_j * (w_kj - mean of the other classes' w_j).
-        """
-        start, end = X.indptr[row], X.indptr[row + 1]
-        cols, values = X.indices[start:end], X.data[start:end]
-        if not len(cols):
-            return ()
-        contrib = values * self._push()[k, cols]
-        order = [o for o in np.argsort(-contrib)[:EXPLAIN_TOP] if contrib[o] > 0]
-        if not order:
-            return ()
-        wanted = [int(cols[o]) for o in order]
-        names = self.pipeline.named_steps["features"].feature_names_in(normalised, wanted)
-        return tuple((names.get(c, f"hashed feature #{c}"), round(float(contrib[o]), 4))
-                     for c, o in zip(wanted, order, strict=True))
+    def normalise(self, texts: Sequence[str]) -> list[str]:
+        return self.pipeline.named_steps["normalise"].transform(texts)
 
-    def _push(self) -> np.ndarray:
-        """Per class: its weights minus the mean of the other classes' weights (cached)."""
-        push = self.__dict__.get("_push_cache")
-        if push is None:
-            coef = self.pipeline.named_steps["model"].coef_
-            total = coef.sum(axis=0)
-            n = coef.shape[0]
-            push = coef - (total - coef) / max(n - 1, 1)
-            self.__dict__["_push_cache"] = push
-        return push
+    def scorer(self) -> FastScorer:
+        """The prediction path: the Pipeline's weights applied without sklearn overhead."""
+        fast = self.__dict__.get("_scorer")
+        if fast is None:
+            fast = self.__dict__["_scorer"] = FastScorer(
+                self.pipeline.named_steps["features"], self.pipeline.named_steps["model"])
+        return fast
+
+
+class FastScorer:
+    """Decision scores and explanations for normalised texts, computed batch-wise.
+
+    Gives the same scores as ``pipeline[1:].decision_function`` (a test checks), but
+    the char block is never built: each word's char score is cached in a Vocabulary
+    (see `triage.features`).  An explanation term's contribution is x_j * (w_kj - mean
+    of the other classes' w_j) for the winning class k; a word's unigram and character
+    contributions are summed under its name.
+    """
+
+    def __init__(self, features, model: CalibratedLinear):
+        from triage.features import cue_names
+
+        coef = np.asarray(model.coef_, dtype=np.float32)
+        k = coef.shape[0]
+        push = coef - (coef.sum(axis=0) - coef) / max(k - 1, 1)
+        both = np.vstack([coef, push])
+        words, chars, cues = features.blocks()
+        self.features = features
+        self.k = k
+        self.word_t = np.ascontiguousarray(both[:, words].T * features.word_weight)
+        self.vocab = features.vocabulary(np.ascontiguousarray(both[:, chars])
+                                         * features.char_weight)
+        self.cue_t = np.ascontiguousarray(both[:, cues].T * features.cue_weight)
+        self.intercept = np.asarray(model.intercept_, dtype=np.float64)
+        self.cue_names = [f"feature '{n}'" for n in cue_names()]
+
+    def score(self, normalised: list[str], explain: bool
+              ) -> tuple[np.ndarray, list[tuple[tuple[str, float], ...]]]:
+        from triage.features import char_scores, encode, word_block
+
+        f = self.features
+        batch = encode(normalised, self.vocab)
+        words, origin = word_block(batch, self.vocab, f.word_bits, f.bigrams)
+        chars = char_scores(batch, self.vocab)
+        both = words @ self.word_t + chars + batch.cues @ self.cue_t
+        scores = both[:, : self.k].astype(np.float64) + self.intercept
+        if not explain:
+            return scores, []
+        return scores, self._explain(batch, words, origin, chars, scores.argmax(axis=1))
+
+    def _explain(self, batch, words, origin, chars, top) -> list[tuple[tuple[str, float], ...]]:
+        from triage.features import token_names
+
+        n, k, ids = batch.n, self.k, batch.ids
+        pick = top + k  # the push column of each row's winning class
+        # words: unigram (deduplicated, from the CSR) + each token's char share, by word id
+        entry_row = np.repeat(np.arange(n), np.diff(words.indptr))
+        contrib = words.data * self.word_t[words.indices, pick[entry_row]]
+        unigram = origin < len(ids)
+        span = len(self.vocab.words) + 1
+        keys = np.concatenate([entry_row[unigram] * span + ids[origin[unigram]],
+                               batch.row * span + ids])
+        char_part = self.vocab.proj[ids, pick[batch.row]] / batch.lengths[batch.row]
+        ukeys, inverse = np.unique(keys, return_inverse=True)
+        word_contrib = np.bincount(inverse, weights=np.concatenate(
+            [contrib[unigram], char_part]), minlength=len(ukeys))
+        bigram = ~unigram
+        cue_rows, cue_cols = np.nonzero(batch.cues)
+        cue_contrib = batch.cues[cue_rows, cue_cols] * self.cue_t[cue_cols, pick[cue_rows]]
+        rows = np.concatenate([ukeys // span, entry_row[bigram], cue_rows])
+        vals = np.concatenate([word_contrib, contrib[bigram], cue_contrib])
+        kind = np.concatenate([np.zeros(len(ukeys), np.int8), np.ones(bigram.sum(), np.int8),
+                               np.full(len(cue_rows), 2, np.int8)])
+        ref = np.concatenate([ukeys % span, origin[bigram], cue_cols])
+        keep = vals > 0
+        rows, vals, kind, ref = rows[keep], vals[keep], kind[keep], ref[keep]
+        order = np.lexsort((-vals, rows))
+        rows, vals, kind, ref = rows[order], vals[order], kind[order], ref[order]
+        first = np.searchsorted(rows, np.arange(n))
+        rank = np.arange(len(rows)) - first[rows]
+        keep = rank < EXPLAIN_TOP
+        out: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+        bigram_names = iter(token_names(self.vocab, ids, ref[keep][kind[keep] == 1].tolist()))
+        words_of = self.vocab.words
+        from triage.features import readable
+
+        for r, v, kd, rf in zip(rows[keep].tolist(), vals[keep].tolist(),
+                                kind[keep].tolist(), ref[keep].tolist(), strict=True):
+            if kd == 0:
+                name = readable("word", words_of[rf])
+            elif kd == 1:
+                name = next(bigram_names)
+            else:
+                name = self.cue_names[rf]
+            if all(name != seen for seen, _ in out[r]):
+                out[r].append((name, round(v, 4)))
+        return [tuple(x) for x in out]
 
 
 __all__ = ["Classifier", "ModelError", "LABELS", "MODEL_FILE", "CARD_FILE", "CARD_MD_FILE",
-           "CalibratedLinear", "build_pipeline", "default_model_dir", "default_train_dir"]
+           "CalibratedLinear", "FastScorer", "build_pipeline", "default_model_dir", "default_train_dir"]

@@ -1,4 +1,4 @@
-"""Features for the triage model: hashed word and character n-grams plus hand-made cues.
+"""Features for the triage model: hashed word n-grams, per-word character n-grams, cues.
 
 Hashing (instead of a learnt vocabulary) keeps the saved model small and quick to
 load: there is no vocabulary to unpickle, only a weight matrix.  The hand-made cues
@@ -6,19 +6,35 @@ encode what the labelling guide says separates the classes — an insult aimed a
 *you*, profanity aimed at a person rather than at a product, a concrete grievance
 ("still waiting", "charged twice"), praise — so the model does not have to relearn
 them from a few thousand examples.
+
+A normalised post becomes one sparse row of three blocks:
+
+* words: hashed word 1-2-grams, sublinear counts (1 + log tf), L2-normalised;
+* chars: the mean over the post's words of each word's L2-normalised character
+  n-gram vector (n-grams of `` word ``, i.e. char_wb).  Defined per word so that a
+  linear model's char score of a post is the mean of its words' char scores — which
+  a `Vocabulary` computes once per distinct word and caches (see `Vocabulary`);
+* cues: counts of hand-made cues, capped, scaled to [0, 1].
+
+Speed: all per-word work (hashing, character n-grams, which cues a word is or may
+start) happens once per distinct word in a per-process `Vocabulary`; a post then
+costs one tokenising regex and a dictionary look-up per word, and everything else is
+numpy over the whole batch.  Hashes are zlib.crc32 (deterministic across processes,
+unlike Python's `hash()`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import murmurhash3_32
 
-from triage.normalise import URL_TOKEN, USER_TOKEN, normalise, readable_token
+from triage.normalise import URL_TOKEN, USER_TOKEN, fold_elongated, normalise, readable_token
 
 WORD_BITS = 18
 CHAR_BITS = 18
@@ -27,278 +43,115 @@ CHAR_NGRAMS = (2, 4)
 # corpus they correlate with a class by accident (replies to a brand carry a handle),
 # so the model never sees them.
 _IGNORED = re.compile(rf"{USER_TOKEN}|{URL_TOKEN}")
+_TOKEN = re.compile(r"\w+|[!?]")
 
 _INSULT = (r"idiots?|morons?|clowns?|stupid|dumb(?:est)?|losers?|pathetic|scum(?:bags?)?|"
            r"imbeciles?|cretins?|fools?|retard(?:ed|s)?|liars?|frauds?|grifters?|jokes?|"
            r"disgrace|hypocrites?|cowards?|trash|garbage|sheep|snowflakes?|bitch(?:es)?|"
            r"dickheads?|assholes?|arseholes?|dicks?|twats?|wankers?|pricks?|cunts?|"
-           r"brain ?dead|clueless|incompetent|worthless|useless|ignorant|disgusting|"
+           r"braindead|clueless|incompetent|worthless|useless|ignorant|disgusting|"
            r"vile|evil|sick|psycho|nutjobs?|lunatics?|halfwits?|nitwits?|buffoons?")
-_PROFANITY = (r"f+u+c+k\w*|f[*#@]+\w*|fk+\w*|fck\w*|sh[i*]t\w*|crap\w*|damn\w*|wtf|stfu|"
+_PROFANITY = (r"f+u+c+k\w*|fk+\w*|fck\w*|sh[i*]t\w*|crap\w*|damn\w*|wtf|stfu|"
               r"bs|bullshit|hell|piss\w*|ass|arse|bloody|bastards?|goddamn\w*|"
               r"joder|mierda|merde|putain|scheisse|scheiße|cazzo")
 _PERSON_TARGET = (r"you|u|ya|him|her|them|yourself|ur (?:ceo|boss)|this (?:guy|woman|man|clown)|"
                   r"off|the (?:ceo|mayor|senator|president|minister|founder|chair)")
+_GROUPS = (r"people|libs|liberals|leftists|lefties|conservatives|progressives|feminists|"
+           r"boomers|millennials|immigrants|migrants|voters|fans|women|men")
+_PRODUCTS = (r"order|flight|package|parcel|account|bill|phone|card|bag|luggage|booking|"
+             r"delivery|train|internet|broadband|subscription|app|payment|money|food|meal|"
+             r"refund|ticket|router|laptop|device|car|plan|claim|connection")
 
-CUES: dict[str, re.Pattern[str]] = {
-    "second-person insult": re.compile(
+
+@dataclass(frozen=True)
+class Cue:
+    """A hand-made feature.
+
+    A *word* cue counts the words that fully match `word`.  A *phrase* cue counts
+    matches of `phrase` in the lowercased post, but is only searched for in posts that
+    hold a word fully matching `trigger` (a word every match must contain), so most
+    posts never pay for most phrase regexes.
+    """
+
+    name: str
+    word: str = ""
+    trigger: str = ""
+    phrase: str = ""
+
+
+CUE_LIST: tuple[Cue, ...] = (
+    Cue("second-person insult", trigger=_INSULT, phrase=(
         rf"\b(?:you(?:'re| are| r)?|ur|u r|you're such|your (?:ceo|boss|ceo's))\s+"
         rf"(?:(?:such|a|an|the|so|just|really|total|complete|utter|absolute|fucking|"
-        rf"f\w*ing|bloody|lying|little|pathetic|stupid|biggest)\s+)*(?:{_INSULT})\b"),
-    "insult word": re.compile(rf"\b(?:{_INSULT})\b"),
-    "profanity at a person": re.compile(
+        rf"f\w*ing|bloody|lying|little|pathetic|stupid|biggest)\s+)*(?:{_INSULT})\b")),
+    Cue("insult word", word=_INSULT),
+    Cue("profanity at a person", trigger=rf"{_PROFANITY}|screw|fuck|f|shut|kys", phrase=(
         rf"\b(?:{_PROFANITY})\s+(?:{_PERSON_TARGET})\b|\b(?:screw|damn|fuck|f\*+k?)\s+"
-        rf"(?:you|u|them|him|her)\b|\bgo to hell\b|\bshut (?:up|it)\b|\bkys\b|\bstfu\b"),
-    "profanity": re.compile(rf"\b(?:{_PROFANITY})\b"),
-    "threat or wish of harm": re.compile(
-        r"\b(?:kill|hang|shoot|burn|die|dead|bury|destroy)\b.{0,30}\b(?:you|him|her|them)\b|"
-        r"\b(?:hope|wish) (?:you|he|she|they)\b.{0,30}\b(?:die|dies|suffer|rot|burn|fired|lose)|"
-        r"\bwatch your back\b|\bwe know where\b|\bi(?:'ll| will) find you\b|"
-        r"\bshould be (?:shot|hanged|jailed|locked up|fired)\b"),
-    "group generalisation": re.compile(
-        r"\b(?:all|these|those|typical|every(?:one of these)?) "
-        r"(?:\w+ )?(?:people|libs|liberals|leftists|lefties|conservatives|progressives|"
-        r"feminists|boomers|millennials|immigrants|migrants|voters|fans|women|men)\b|"
-        r"\byou people\b|\byour kind\b|\bpeople like (?:you|them)\b"),
-    "bad-faith framing": re.compile(
-        r"\bjust asking(?: questions)?\b|\bjust saying\b|\basking for a friend\b|"
-        r"\bdo your (?:own )?research\b|\bwake up\b|\bsheeple\b|\bgoogle it\b|"
-        r"\beveryone knows\b|\beverybody knows\b|\bwhat are they hiding\b|"
-        r"\bconcerned\b.{0,40}\b(?:really|genuinely|honestly)\b|\bsure,? jan\b"),
-    "pile-on call": re.compile(
-        r"\b(?:everyone|everybody|let's all|let's|make) .{0,20}\b(?:report|ratio|trend|spam|"
-        r"flood|tag|boycott|dox)\b|\bratio\b|\bretweet if\b"),
-    "grievance cue": re.compile(
-        r"\bstill (?:waiting|not|no|haven't|hasn't|have not|can't|cannot|broken|down)\b|"
-        r"\bno (?:refund|response|reply|answer|one|signal|service|update|internet|power)\b|"
-        r"\b(?:been|was|kept|keep) (?:waiting|on hold|charged|cut off|ignored|transferred)\b|"
-        r"\bon hold\b|\bcharged (?:me )?(?:twice|again|double|for)\b|\brefund\w*\b|"
-        r"\b(?:cancell?ed|delayed|overbooked|lost|broken|damaged|missing|stuck|down|outage)\b|"
-        r"\b(?:doesn'?t|does not|didn'?t|won'?t|isn'?t|not) (?:work|working|arrive|arrived|"
-        r"load|loading|respond|connect)\w*\b|\bnever (?:arrived|came|received|got|showed)\b|"
-        r"\b(?:third|second|fourth|fifth|another) time\b|"
-        r"\bfor _num_ (?:days|weeks|hours|months)\b"),
-    "my product or account": re.compile(
-        r"\b(?:my|our) (?:\w+ )?(?:order|flight|package|parcel|account|bill|phone|card|"
-        r"bag|luggage|booking|delivery|train|internet|broadband|subscription|app|payment|"
-        r"money|food|meal|refund|ticket|router|laptop|device|car|plan|claim|connection)s?\b"),
-    "customer service": re.compile(r"\bcustomer (?:service|support|care)\b|\bhelpline\b|"
-                                   r"\bcall cent(?:er|re)\b|\bsupport team\b|\bagents?\b"),
-    "question": re.compile(r"\?|^(?:how|what|when|where|why|can|could|does|do|is|are|will|"
-                           r"would|any|anyone)\b"),
-    "praise or thanks": re.compile(
-        r"\bthanks?\b|\bthank you\b|\bthx\b|\bcheers\b|\blove\b|\bloving\b|\bgreat\b|"
-        r"\bawesome\b|\bamazing\b|\bappreciate\w*\b|\bkudos\b|\bshout ?out\b|\bwell done\b|"
-        r"\bbrilliant\b|\bexcellent\b|\bfantastic\b|\bimpressed\b|\bhelpful\b|\bproud\b|"
-        r"\bcongrat\w*\b|\bbest\b|_emo_\w*(?:heart|clapping|thumbs_up|smiling|grinning)\w*"),
-    "sarcasm marker": re.compile(
-        r"\bthanks for nothing\b|\boh (?:great|wonderful|brilliant|perfect)\b|/s\b|"
-        r"\byeah right\b|\bslow clap\b|\bwell done\b.{0,20}\b(?:again|genius)\b|"
-        r"\bwhat a (?:surprise|shock)\b|\bshocker\b|\bgenius\b"),
-}
+        rf"(?:you|u|them|him|her)\b|\bgo to hell\b|\bshut (?:up|it)\b|\bkys\b|\bstfu\b")),
+    Cue("profanity", word=_PROFANITY),
+    Cue("threat or wish of harm",
+        trigger=r"kill|hang|shoot|burn|die|dead|bury|destroy|hope|wish|watch|know|find|should",
+        phrase=(
+            r"\b(?:kill|hang|shoot|burn|die|dead|bury|destroy)\b.{0,30}\b(?:you|him|her|them)\b|"
+            r"\b(?:hope|wish) (?:you|he|she|they)\b.{0,30}\b(?:die|dies|suffer|rot|burn|fired|"
+            r"lose)|\bwatch your back\b|\bwe know where\b|\bi(?:'ll| will) find you\b|"
+            r"\bshould be (?:shot|hanged|jailed|locked up|fired)\b")),
+    Cue("group generalisation", trigger=rf"{_GROUPS}|kind", phrase=(
+        rf"\b(?:all|these|those|typical|every(?:one of these)?) (?:\w+ )?(?:{_GROUPS})\b|"
+        r"\byou people\b|\byour kind\b|\bpeople like (?:you|them)\b")),
+    Cue("bad-faith framing",
+        trigger=r"asking|saying|research|wake|sheeple|google|knows|hiding|concerned|jan",
+        phrase=(
+            r"\bjust asking(?: questions)?\b|\bjust saying\b|\basking for a friend\b|"
+            r"\bdo your (?:own )?research\b|\bwake up\b|\bsheeple\b|\bgoogle it\b|"
+            r"\beveryone knows\b|\beverybody knows\b|\bwhat are they hiding\b|"
+            r"\bconcerned\b.{0,40}\b(?:really|genuinely|honestly)\b|\bsure,? jan\b")),
+    Cue("pile-on call", trigger=r"report|ratio|trend|spam|flood|tag|boycott|dox|retweet",
+        phrase=(r"\b(?:everyone|everybody|let's all|let's|make) .{0,20}\b(?:report|ratio|trend|"
+                r"spam|flood|tag|boycott|dox)\b|\bratio\b|\bretweet if\b")),
+    Cue("grievance word", word=(r"refund\w*|cancell?ed|delayed|overbooked|lost|broken|damaged|"
+                                r"missing|stuck|down|outage")),
+    Cue("grievance phrase",
+        trigger=(r"still|waiting|hold|charged|ignored|transferred|refund|response|reply|answer|"
+                 r"signal|service|update|internet|power|work\w*|arrive\w*|load\w*|respond\w*|"
+                 r"connect\w*|never|time|days|weeks|hours|months"),
+        phrase=(
+            r"\bstill (?:waiting|not|no|haven't|hasn't|have not|can't|cannot|broken|down)\b|"
+            r"\bno (?:refund|response|reply|answer|signal|service|update|internet|power)\b|"
+            r"\b(?:been|was|kept|keep) (?:waiting|on hold|charged|cut off|ignored|transferred)\b|"
+            r"\bon hold\b|\bcharged (?:me )?(?:twice|again|double|for)\b|"
+            r"\b(?:doesn'?t|does not|didn'?t|won'?t|isn'?t|not) (?:work|working|arrive|arrived|"
+            r"load|loading|respond|connect)\w*\b|\bnever (?:arrived|came|received|got|showed)\b|"
+            r"\b(?:third|second|fourth|fifth|another) time\b|"
+            r"\bfor _num_ (?:days|weeks|hours|months)\b")),
+    Cue("my product or account", trigger=rf"(?:{_PRODUCTS})s?", phrase=(
+        rf"\b(?:my|our) (?:\w+ )?(?:{_PRODUCTS})s?\b")),
+    Cue("customer service", trigger=r"customer|helpline|call|support|agents?", phrase=(
+        r"\bcustomer (?:service|support|care)\b|\bhelpline\b|\bcall cent(?:er|re)\b|"
+        r"\bsupport team\b|\bagents?\b")),
+    Cue("question", word=r"\?"),
+    Cue("praise or thanks", word=(
+        r"thanks?|thx|cheers|love|loving|great|awesome|amazing|appreciate\w*|kudos|shoutout|"
+        r"brilliant|excellent|fantastic|impressed|helpful|proud|congrat\w*|best|"
+        r"_emo_\w*(?:heart|clapping|thumbs_up|smiling|grinning)\w*")),
+    Cue("sarcasm marker", trigger=r"thanks|oh|s|yeah|clap|well|surprise|shock|shocker|genius",
+        phrase=(r"\bthanks for nothing\b|\boh (?:great|wonderful|brilliant|perfect)\b|/s\b|"
+                r"\byeah right\b|\bslow clap\b|\bwell done\b.{0,20}\b(?:again|genius)\b|"
+                r"\bwhat a (?:surprise|shock)\b|\bshocker\b|\bgenius\b")),
+)
+CUES = {c.name: c for c in CUE_LIST}
+_QUESTION = list(CUES).index("question")
+_QUESTION_OPENERS = frozenset("how what when where why can could does do is are will would "
+                              "any anyone".split())
+_WORD_CUES = [(i, re.compile(c.word)) for i, c in enumerate(CUE_LIST) if c.word]
+_TRIGGERS = [(i, re.compile(c.trigger)) for i, c in enumerate(CUE_LIST) if c.trigger]
+_PHRASES = {i: re.compile(c.phrase) for i, c in enumerate(CUE_LIST) if c.phrase}
+_UPPER = bytes(range(65, 91))
+_LOWER = bytes(range(97, 123))
 
 
 def cue_names() -> list[str]:
     return [*CUES, "shouting", "exclamations"]
-
-
-# Speed: scanning a post once per cue costs more than everything else together, so the
-# cues are scanned by two combined patterns (lexical cues, then phrase cues).  Within one
-# scan, matches do not overlap, which only matters for counts and is the same in
-# training and prediction.
-_LEXICAL = ("insult word", "profanity", "grievance cue", "question", "praise or thanks")
-
-
-def _combined(names: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<c{list(CUES).index(n)}>{CUES[n].pattern})"
-                               for n in names), re.MULTILINE)
-
-
-_SCANS = (_combined([n for n in CUES if n in _LEXICAL]),
-          _combined([n for n in CUES if n not in _LEXICAL]))
-_UPPER = re.compile(r"[A-Z]")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def cue_matrix(texts: Iterable[str]) -> sp.csr_matrix:
-    """One row per normalised text, one column per cue; values in [0, 1]."""
-    n_cues = len(CUES)
-    data: list[float] = []
-    cols: list[int] = []
-    ptr = [0]
-    for text in texts:
-        low = text.lower()
-        counts: dict[int, int] = {}
-        for scan in _SCANS:
-            for m in scan.finditer(low):
-                key = int(m.lastgroup[1:])
-                counts[key] = counts.get(key, 0) + 1
-        for key, count in counts.items():
-            cols.append(key)
-            data.append(min(count, 3) / 3.0)
-        upper = len(_UPPER.findall(text))
-        if upper >= 8:
-            letters = len(_LETTER.findall(text))
-            if letters >= 12 and upper / letters > 0.5:
-                cols.append(n_cues)
-                data.append(upper / letters)
-        bangs = text.count("!")
-        if bangs:
-            cols.append(n_cues + 1)
-            data.append(min(bangs, 4) / 4.0)
-        ptr.append(len(cols))
-    m = sp.csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(cols, dtype=np.int32),
-                       np.asarray(ptr, dtype=np.int32)), shape=(len(ptr) - 1, n_cues + 2))
-    m.sort_indices()
-    return m
-
-
-class Normaliser(BaseEstimator, TransformerMixin):
-    """Pipeline step: apply `triage.normalise.normalise` to every text."""
-
-    def fit(self, texts, y=None):  # noqa: D401 - sklearn API
-        return self
-
-    def transform(self, texts):
-        return [normalise(t) for t in texts]
-
-
-class TextFeatures(BaseEstimator, TransformerMixin):
-    """Normalised texts -> sparse [word 1-2-grams | char_wb n-grams | cues], hashed.
-
-    Word and char blocks each get sublinear counts (1 + log tf) and L2 norm, so a long
-    rant does not outweigh a short insult.  Stateless: `fit` learns nothing.
-
-    Speed: posts reuse the same words, so each word's hashed columns (its unigram and
-    its padded character n-grams) are computed once and cached; a post then costs a
-    few dictionary look-ups per word instead of re-slicing and re-hashing n-grams.
-    """
-
-    def __init__(self, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS,
-                 char_ngrams: tuple[int, int] = CHAR_NGRAMS, cue_weight: float = 1.0):
-        self.word_bits = word_bits
-        self.char_bits = char_bits
-        self.char_ngrams = char_ngrams
-        self.cue_weight = cue_weight
-
-    @property
-    def n_cues(self) -> int:
-        return len(cue_names())
-
-    @property
-    def n_features(self) -> int:
-        return (1 << self.word_bits) + (1 << self.char_bits) + self.n_cues
-
-    def fit(self, texts, y=None):
-        return self
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_cache", None)
-        return state
-
-    def _word_entry(self, word: str) -> tuple[int, list[int], list[str]]:
-        """(word column, char columns, char n-grams) for one lowercase word, cached."""
-        cache = self.__dict__.setdefault("_cache", {})
-        entry = cache.get(word)
-        if entry is None:
-            if len(cache) > 500_000:
-                cache.clear()
-            lo, hi = self.char_ngrams
-            padded = f" {word} "
-            grams = [padded[i:i + n] for n in range(lo, hi + 1)
-                     for i in range(max(len(padded) - n + 1, 1))]
-            offset = 1 << self.word_bits
-            mask = (1 << self.char_bits) - 1
-            entry = (_hash(word) & ((1 << self.word_bits) - 1),
-                     [offset + (_hash(g) & mask) for g in grams], grams)
-            cache[word] = entry
-        return entry
-
-    def _bigram_column(self, a: str, b: str) -> int:
-        cache = self.__dict__.setdefault("_bigrams", {})
-        key = f"{a} {b}"
-        col = cache.get(key)
-        if col is None:
-            if len(cache) > 500_000:
-                cache.clear()
-            col = cache[key] = _hash(key) & ((1 << self.word_bits) - 1)
-        return col
-
-    def transform(self, texts):
-        texts = [content_of(t) for t in texts]
-        word_cols: list[int] = []
-        char_cols: list[int] = []
-        word_ptr, char_ptr = [0], [0]
-        entry = self._word_entry
-        bigram = self._bigram_column
-        for text in texts:
-            words = _TOKEN.findall(text.lower())
-            for w in words:
-                col, chars, _ = entry(w)
-                word_cols.append(col)
-                char_cols.extend(chars)
-            word_cols.extend(bigram(a, b) for a, b in zip(words, words[1:], strict=False))
-            word_ptr.append(len(word_cols))
-            char_ptr.append(len(char_cols))
-        n = len(texts)
-        blocks = [_counts(word_cols, word_ptr, n, self.n_features),
-                  _counts(char_cols, char_ptr, n, self.n_features)]
-        cues = cue_matrix(texts)
-        width = (1 << self.word_bits) + (1 << self.char_bits)
-        cues = sp.csr_matrix((cues.data * self.cue_weight, cues.indices + width, cues.indptr),
-                             shape=(n, self.n_features))
-        return (blocks[0] + blocks[1] + cues).astype(np.float32)
-
-    # -- explanation support -------------------------------------------------------
-    def feature_names_in(self, text: str, columns: Iterable[int] | None = None
-                         ) -> dict[int, str]:
-        """Column -> readable name for the features the (normalised) text fires.
-
-        With `columns`, only those are named (cheaper).
-        """
-        wanted = set(columns) if columns is not None else None
-        text = content_of(text)
-        names: dict[int, str] = {}
-        words = _TOKEN.findall(text.lower())
-        for w in words:
-            col, chars, grams = self._word_entry(w)
-            if wanted is None or col in wanted:
-                names.setdefault(col, _readable("word", w))
-            for c, g in zip(chars, grams, strict=True):
-                if wanted is None or c in wanted:
-                    names.setdefault(c, _readable("char", g))
-        for a, b in zip(words, words[1:], strict=False):
-            col = self._bigram_column(a, b)
-            if wanted is None or col in wanted:
-                names.setdefault(col, _readable("word", f"{a} {b}"))
-        start = (1 << self.word_bits) + (1 << self.char_bits)
-        for i, name in enumerate(cue_names()):
-            names[start + i] = f"feature '{name}'"
-        return names
-
-
-_TOKEN = re.compile(r"(?u)\b\w+\b|[!?]")
-
-
-def _hash(token: str) -> int:
-    return murmurhash3_32(token, seed=0, positive=True)
-
-
-def _counts(cols: list[int], ptr: list[int], rows: int, width: int) -> sp.csr_matrix:
-    """Rows of hashed columns -> CSR with 1 + log(count), each row L2-normalised."""
-    m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), np.asarray(cols, dtype=np.int32),
-                       np.asarray(ptr, dtype=np.int32)), shape=(rows, width))
-    m.sum_duplicates()
-    m.data = 1.0 + np.log(m.data)
-    sq = m.data * m.data
-    lengths = np.diff(m.indptr)
-    norms = np.zeros(rows, dtype=np.float32)
-    nonempty = lengths > 0
-    norms[nonempty] = np.sqrt(np.add.reduceat(sq, m.indptr[:-1][nonempty]))
-    norms[norms == 0] = 1.0
-    m.data /= np.repeat(norms, lengths)
-    return m
 
 
 def content_of(normalised: str) -> str:
@@ -308,10 +161,304 @@ def content_of(normalised: str) -> str:
     return " ".join(_IGNORED.sub(" ", normalised).split())
 
 
-def _readable(kind: str, token: str) -> str:
+def _crc(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8", "surrogatepass"))
+
+
+_K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
+
+
+def _pair_hash(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Deterministic hash of two uint64 word hashes (for bigrams), vectorised."""
+    with np.errstate(over="ignore"):
+        x = a * _K1 + b
+        x ^= x >> np.uint64(31)
+        x *= _K2
+        x ^= x >> np.uint64(29)
+    return x
+
+
+class Vocabulary:
+    """Every distinct word seen in this process, with what the features need from it.
+
+    Per word: its folded form ("sooooo" -> "soo"), crc32 hash, L2-normalised char
+    n-gram vector, which word cues it counts for and which phrase cues it may start
+    (bit masks) and, when built with a `projection` (rows of model weights over the
+    char block), that vector's dot product with each row — so a post's char score is a
+    mean of cached numbers.  Not saved with the model; rebuilt as words arrive.
+    """
+
+    LIMIT = 1_000_000
+
+    def __init__(self, char_bits: int, char_ngrams: tuple[int, int],
+                 projection: np.ndarray | None = None):
+        self.char_bits = char_bits
+        self.char_ngrams = tuple(char_ngrams)
+        self.projection = projection
+        self.clear()
+
+    def clear(self) -> None:
+        self.index: dict[str, int] = {}
+        self.words: list[str] = []
+        self.chars: list[tuple[np.ndarray, np.ndarray]] = []
+        cap = 4096
+        self.hash = np.zeros(cap, np.uint64)
+        self.lex = np.zeros(cap, np.int64)
+        self.trig = np.zeros(cap, np.int64)
+        k = 0 if self.projection is None else self.projection.shape[0]
+        self.proj = np.zeros((cap, k), np.float32)
+
+    def ids(self, tokens: list[str]) -> np.ndarray:
+        get = self.index.get
+        out = [get(w, -1) for w in tokens]
+        if -1 in out:
+            if len(self.words) + len(tokens) > self.LIMIT:
+                self.clear()
+                get = self.index.get
+                out = [-1] * len(tokens)
+            add = self._add
+            out = [i if i >= 0 else (get(w) if w in self.index else add(w))
+                   for i, w in zip(out, tokens, strict=True)]
+        return np.asarray(out, dtype=np.int64)
+
+    def _add(self, token: str) -> int:
+        i = len(self.words)
+        if i == len(self.hash):
+            self._grow()
+        word = fold_elongated(token)
+        self.index[token] = i
+        self.words.append(word)
+        self.hash[i] = _crc(word)
+        lo, hi = self.char_ngrams
+        padded = f" {word} "
+        grams = [padded[j:j + n] for n in range(lo, hi + 1)
+                 for j in range(max(len(padded) - n + 1, 1))]
+        mask = (1 << self.char_bits) - 1
+        cols, counts = np.unique(np.fromiter((_crc(g) & mask for g in grams), np.int64,
+                                             len(grams)), return_counts=True)
+        vals = (counts / np.sqrt((counts * counts).sum())).astype(np.float32)
+        self.chars.append((cols.astype(np.int32), vals))
+        self.lex[i] = sum(1 << c for c, rx in _WORD_CUES if rx.fullmatch(word))
+        self.trig[i] = sum(1 << c for c, rx in _TRIGGERS if rx.fullmatch(word))
+        if self.projection is not None:
+            self.proj[i] = self.projection[:, cols] @ vals
+        return i
+
+    def _grow(self) -> None:
+        cap = 2 * len(self.hash)
+        for name in ("hash", "lex", "trig", "proj"):
+            old = getattr(self, name)
+            new = np.zeros((cap, *old.shape[1:]), old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+
+@dataclass
+class Batch:
+    """A batch of posts tokenised against a Vocabulary, with cue values computed."""
+
+    n: int
+    ids: np.ndarray       # word id of every token, posts one after another
+    row: np.ndarray       # the post of every token
+    lengths: np.ndarray   # tokens per post
+    cues: np.ndarray      # (n, cues) float32 in [0, 1]
+
+
+def encode(texts: Sequence[str], vocab: Vocabulary) -> Batch:
+    """Normalised texts -> tokens as word ids, and the cue values (see `Cue`)."""
+    tokens: list[str] = []
+    lengths: list[int] = []
+    lows: list[str] = []
+    n = len(texts)
+    n_cues = len(CUE_LIST)
+    cues = np.zeros((n, n_cues + 2), np.float32)
+    findall = _TOKEN.findall
+    for r, text in enumerate(texts):
+        text = content_of(text)
+        low = text.lower()
+        words = findall(low)
+        tokens += words
+        lengths.append(len(words))
+        lows.append(low)
+        if words and words[0] in _QUESTION_OPENERS:
+            cues[r, _QUESTION] = 1
+        if low != text:  # has capitals: shouting when most letters are
+            raw = text.encode("utf-8", "surrogatepass")
+            upper = len(raw) - len(raw.translate(None, _UPPER))
+            if upper >= 8:
+                letters = upper + len(raw) - len(raw.translate(None, _LOWER))
+                if letters >= 12 and upper / letters > 0.5:
+                    cues[r, n_cues] = upper / letters
+        bangs = text.count("!")
+        if bangs:
+            cues[r, n_cues + 1] = min(bangs, 4) / 4.0
+    ids = vocab.ids(tokens)
+    lengths_a = np.asarray(lengths, dtype=np.int64)
+    row = np.repeat(np.arange(n), lengths_a)
+    for c, _ in _WORD_CUES:
+        hits = (vocab.lex[ids] >> c) & 1
+        if hits.any():
+            cues[:, c] += np.bincount(row, weights=hits, minlength=n)
+    trig = np.zeros(n, np.int64)
+    nonempty = lengths_a > 0
+    if len(ids):
+        starts = np.cumsum(lengths_a) - lengths_a
+        trig[nonempty] = np.bitwise_or.reduceat(vocab.trig[ids], starts[nonempty])
+    for r in np.flatnonzero(trig):
+        bits, low = int(trig[r]), lows[r]
+        for c, rx in _PHRASES.items():
+            if bits >> c & 1:
+                cues[r, c] += len(rx.findall(low))
+    np.minimum(cues[:, :n_cues], 3, out=cues[:, :n_cues])
+    cues[:, :n_cues] /= 3.0
+    return Batch(n, ids, row, lengths_a, cues)
+
+
+def word_block(batch: Batch, vocab: Vocabulary, word_bits: int, bigrams: bool = True
+               ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Hashed word 1-2-grams as CSR (1 + log tf, rows L2-normalised).
+
+    Also returns, per stored entry, the token position of its first occurrence
+    (positions >= len(ids) are bigrams starting at position - len(ids)), to name it.
+    """
+    n, ids, row = batch.n, batch.ids, batch.row
+    mask = np.uint64((1 << word_bits) - 1)
+    h = vocab.hash[ids]
+    cols = [h & mask]
+    rows = [row]
+    if bigrams and len(ids) > 1:
+        pos = np.flatnonzero(row[1:] == row[:-1])
+        cols.append(_pair_hash(h[pos], h[pos + 1]) & mask)
+        rows.append(row[pos])
+        origin = np.concatenate([np.arange(len(ids)), len(ids) + pos])
+    else:
+        origin = np.arange(len(ids))
+    key = (np.concatenate(rows).astype(np.int64) << word_bits) | \
+        np.concatenate(cols).astype(np.int64)
+    ukey, first, counts = np.unique(key, return_index=True, return_counts=True)
+    r = ukey >> word_bits
+    data = (1.0 + np.log(counts)).astype(np.float32)
+    norms = np.sqrt(np.bincount(r, weights=data * data, minlength=n)).astype(np.float32)
+    norms[norms == 0] = 1.0
+    data /= norms[r]
+    indptr = np.searchsorted(r, np.arange(n + 1))
+    m = sp.csr_matrix((data, (ukey & int(mask)).astype(np.int32), indptr),
+                      shape=(n, 1 << word_bits))
+    return m, origin[first]
+
+
+def char_block(batch: Batch, vocab: Vocabulary, char_bits: int) -> sp.csr_matrix:
+    """Per post, the mean of its words' L2-normalised char n-gram vectors, as CSR."""
+    n = batch.n
+    if not len(batch.ids):
+        return sp.csr_matrix((n, 1 << char_bits), dtype=np.float32)
+    parts = [vocab.chars[i] for i in batch.ids.tolist()]
+    sizes = np.fromiter((len(c) for c, _ in parts), np.int64, len(parts))
+    cols = np.concatenate([c for c, _ in parts])
+    vals = np.concatenate([v for _, v in parts])
+    rows = np.repeat(batch.row, sizes)
+    vals = vals / np.maximum(batch.lengths, 1)[rows].astype(np.float32)
+    m = sp.csr_matrix((vals, (rows, cols)), shape=(n, 1 << char_bits))
+    m.sum_duplicates()
+    return m
+
+
+def char_scores(batch: Batch, vocab: Vocabulary) -> np.ndarray:
+    """(n, k): each post's mean of its words' cached char projections."""
+    out = np.zeros((batch.n, vocab.proj.shape[1]), np.float32)
+    nonempty = batch.lengths > 0
+    if len(batch.ids):
+        starts = np.cumsum(batch.lengths) - batch.lengths
+        out[nonempty] = np.add.reduceat(vocab.proj[batch.ids], starts[nonempty], axis=0)
+        out[nonempty] /= batch.lengths[nonempty, None]
+    return out
+
+
+class Normaliser(BaseEstimator, TransformerMixin):
+    """Pipeline step: `triage.normalise.normalise` on every text.
+
+    Letter runs ("sooooo") are folded per word by the features (cached), not here.
+    """
+
+    def fit(self, texts, y=None):  # noqa: D401 - sklearn API
+        return self
+
+    def transform(self, texts):
+        return [normalise(t, elongated=False) for t in texts]
+
+
+class TextFeatures(BaseEstimator, TransformerMixin):
+    """Normalised texts -> sparse [word 1-2-grams | chars | cues]; see the module doc.
+
+    Stateless: `fit` learns nothing.  Each block is multiplied by its weight, so the
+    balance between words, characters and cues is a hyperparameter.
+    """
+
+    def __init__(self, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS,
+                 char_ngrams: tuple[int, int] = CHAR_NGRAMS, cue_weight: float = 1.0,
+                 char_weight: float = 1.0, word_weight: float = 1.0, bigrams: bool = True):
+        self.word_bits = word_bits
+        self.char_bits = char_bits
+        self.char_ngrams = char_ngrams
+        self.cue_weight = cue_weight
+        self.char_weight = char_weight
+        self.word_weight = word_weight
+        self.bigrams = bigrams
+
+    @property
+    def n_cues(self) -> int:
+        return len(cue_names())
+
+    @property
+    def n_features(self) -> int:
+        return (1 << self.word_bits) + (1 << self.char_bits) + self.n_cues
+
+    def blocks(self) -> tuple[slice, slice, slice]:
+        w, c = 1 << self.word_bits, 1 << self.char_bits
+        return slice(0, w), slice(w, w + c), slice(w + c, w + c + self.n_cues)
+
+    def vocabulary(self, projection: np.ndarray | None = None) -> Vocabulary:
+        return Vocabulary(self.char_bits, tuple(self.char_ngrams), projection)
+
+    def fit(self, texts, y=None):
+        return self
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_vocab", None)
+        return state
+
+    def transform(self, texts):
+        vocab = self.__dict__.get("_vocab")
+        if vocab is None:
+            vocab = self.__dict__["_vocab"] = self.vocabulary()
+        batch = encode(list(texts), vocab)
+        words, _ = word_block(batch, vocab, self.word_bits, self.bigrams)
+        chars = char_block(batch, vocab, self.char_bits)
+        cues = sp.csr_matrix(batch.cues)
+        return sp.hstack([words * self.word_weight, chars * self.char_weight,
+                          cues * self.cue_weight], format="csr", dtype=np.float32)
+
+
+def readable(kind: str, token: str) -> str:
     if kind == "word":
         return "word '" + " ".join(readable_token(p) for p in token.split(" ")) + "'"
-    return f"char '{token.strip() or token}'"
+    return f"feature '{token}'"
 
 
-__all__ = ["CUES", "TextFeatures", "Normaliser", "cue_names", "cue_matrix", "content_of"]
+def token_names(vocab: Vocabulary, ids: np.ndarray, origins: Iterable[int]) -> list[str]:
+    """Readable names for word-block entries from their `word_block` origins."""
+    n = len(ids)
+    words = vocab.words
+    out = []
+    for o in origins:
+        if o < n:
+            out.append(readable("word", words[ids[o]]))
+        else:
+            p = o - n
+            out.append(readable("word", f"{words[ids[p]]} {words[ids[p + 1]]}"))
+    return out
+
+
+__all__ = ["CUES", "Cue", "TextFeatures", "Normaliser", "Vocabulary", "Batch", "encode",
+           "word_block", "char_block", "char_scores", "cue_names", "content_of"]

@@ -59,7 +59,8 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23
 _SKIN_AND_JOINERS = re.compile("[\U0001F3FB-\U0001F3FF\uFE0E\uFE0F\u200d\u20e3]")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _PUNCT_RUN = re.compile(r"([!?.*])\1{2,}")
-_SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_URL_PAD, _USER_PAD, _NUM_PAD = f" {URL_TOKEN} ", f" {USER_TOKEN} ", f" {NUM_TOKEN} "
 
 
 @lru_cache(maxsize=4096)
@@ -90,25 +91,41 @@ def _fold_unicode(text: str) -> str:
     return _MIXED_WORD.sub(_fold_word, text)
 
 
-def normalise(text: str) -> str:
-    """Fold surface variation out of one post; see the module docstring."""
+def fold_elongated(text: str) -> str:
+    """"sooooo" -> "soo" (letters repeated three or more times cut to two)."""
+    return _ELONGATED.sub(r"\1\1", text)
+
+
+def normalise(text: str, *, elongated: bool = True) -> str:
+    """Fold surface variation out of one post; see the module docstring.
+
+    Speed: every step is skipped when a cheap test shows it cannot apply (most posts
+    are ASCII, without links, handles or digits).  `elongated=False` leaves letter
+    runs alone, for callers that fold them per word and cache the result (the
+    feature extractor does; see `triage.features.Vocabulary`).
+    """
     if "&" in text:
         text = html.unescape(text)
-    text = _fold_unicode(text)
-    text = _URL.sub(f" {URL_TOKEN} ", text)
+    if not text.isascii():
+        text = _fold_unicode(text)
+    if "/" in text or "ww" in text or "WW" in text:
+        text = _URL.sub(_URL_PAD, text)
     if "@" in text:
-        text = _HANDLE.sub(f" {USER_TOKEN} ", text)
-    text = _NUMBER.sub(f" {NUM_TOKEN} ", text)
+        text = _HANDLE.sub(_USER_PAD, text)
+    if _DIGIT.search(text):
+        text = _NUMBER.sub(_NUM_PAD, text)
     if not text.isascii():
         text = _SKIN_AND_JOINERS.sub("", text)
         text = _EMOJI.sub(lambda m: emoji_token(m.group(0)), text)
-    text = _ELONGATED.sub(r"\1\1", text)
-    text = _PUNCT_RUN.sub(r"\1\1", text)
-    return _SPACES.sub(" ", text).strip()
+    if elongated:
+        text = _ELONGATED.sub(r"\1\1", text)
+    if "!!!" in text or "???" in text or "..." in text or "***" in text:
+        text = _PUNCT_RUN.sub(r"\1\1", text)
+    return " ".join(text.split())
 
 
-def normalise_all(texts: list[str]) -> list[str]:
-    return [normalise(t) for t in texts]
+def normalise_all(texts: list[str], *, elongated: bool = True) -> list[str]:
+    return [normalise(t, elongated=elongated) for t in texts]
 
 
 def readable_token(token: str) -> str:
@@ -124,5 +141,5 @@ def readable_token(token: str) -> str:
     return token
 
 
-__all__ = ["normalise", "normalise_all", "readable_token", "URL_TOKEN", "USER_TOKEN",
+__all__ = ["normalise", "normalise_all", "fold_elongated", "readable_token", "URL_TOKEN", "USER_TOKEN",
            "NUM_TOKEN"]

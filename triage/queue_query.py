@@ -74,27 +74,46 @@ class QueueView:
     flt: QueueFilter = QueueFilter()
     sort: Sort = Sort.PRIORITY
 
-    def where(self, store: Store) -> tuple[str, list[Any], bool]:
-        """The filter as SQL, and whether its rows are few (found through the text index).
+    def where(self, store: Store, *, counting: bool = False) -> tuple[str, list[Any], bool]:
+        """The filter as SQL, and whether its rows are few.
 
-        Few rows are best read by rowid and sorted; many are best read in index order,
-        so for "few" the keyset terms are written `+col` to keep SQLite off the index.
+        A flag, incident or free-text filter names a set of mention ids.  When the set
+        is small its rows are best read by rowid and sorted ("few": the keyset terms are
+        then written `+col` to keep SQLite off the sort index); when it is large, the
+        sort index is walked and each row tested (`+m.id IN (...)`), which finds a page
+        after a few hundred rows.  `counting` wants every row: always use the sets.
         """
-        text = (self.flt.text or "").strip()
-        if not text or len(text) < 3 or store.schema_version < 8:
+        if store.schema_version < 8:
             where, args = self.flt.where()
             return where, args, False
-        rest, args = replace(self.flt, text=None).where()
-        like, like_args = QueueFilter(text=self.flt.text).where()
-        phrase = '"' + text.replace('"', '""') + '"'
-        hits = int(store.query(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?"
-            " LIMIT ?)", (phrase, FTS_FEW))[0][0])
-        if hits >= FTS_FEW:  # common text: the priority walk meets matches at once
-            return f"{rest} AND {like}", [*args, *like_args], False
-        # the trigram match is case-folded more widely than LIKE; LIKE has the last word
-        return (f"{rest} AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts"
-                f" MATCH ?) AND {like}", [*args, phrase, *like_args], True)
+        rest, args = replace(self.flt, flag=None, incident_id=None, text=None).where()
+        sets: list[tuple[str, list[Any], bool]] = []  # (id-set SQL, args, is text)
+        if self.flt.flag:
+            sets.append(("SELECT mention_id FROM flags WHERE kind = ?", [self.flt.flag], False))
+        if self.flt.incident_id is not None:
+            sets.append(("SELECT mention_id FROM incident_mentions WHERE incident_id = ?",
+                         [self.flt.incident_id], False))
+        text = (self.flt.text or "").strip()
+        if len(text) >= 3:
+            sets.append(("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?",
+                         ['"' + text.replace('"', '""') + '"'], True))
+        sizes = [_capped(store, sql, set_args) for sql, set_args, _t in sets]
+        few = any(size < FTS_FEW for size in sizes)
+        clauses, out = [rest], list(args)
+        for (sql, set_args, is_text), size in zip(sets, sizes, strict=True):
+            if counting or size < FTS_FEW:
+                clauses.append(f"m.id IN ({sql})")
+            elif is_text:
+                continue  # common text: LIKE below tests each row of the walk, cheaper
+            else:  # a large set: walk the sort index and test each row against it
+                clauses.append(f"+m.id IN ({sql})")
+            out.extend(set_args)
+        if text:
+            # the trigram match folds case more widely than LIKE; LIKE has the last word
+            like, like_args = QueueFilter(text=self.flt.text).where()
+            clauses.append(like)
+            out.extend(like_args)
+        return " AND ".join(clauses), out, few
 
     def _arms(self, key: tuple, op: str, few: bool) -> list[tuple[str, list[Any]]]:
         """`(c1, c2, c3) op key` as disjoint conditions, nearest rows first, each an
@@ -141,7 +160,7 @@ class QueueView:
         """The exact number of rows in this view (a scan for some filters: use a worker)."""
         if not (self.flt.flag or self.flt.incident_id is not None or self.flt.text):
             return store.count(self.flt)
-        base, args, _few = self.where(store)
+        base, args, _few = self.where(store, counting=True)
         return int(store.query(f"SELECT COUNT(*) FROM mentions m WHERE {base}", args)[0][0])
 
     def upper_bound(self, store: Store) -> int:
@@ -162,11 +181,21 @@ class QueueView:
 
     def rank(self, store: Store, item: QueueItem) -> int:
         """The row index of `item` in this view (how many rows sort before it)."""
-        base, args, few = self.where(store)
+        return self.count_beside(store, item, before=True)
+
+    def count_beside(self, store: Store, item: QueueItem, *, before: bool,
+                     cap: int | None = None,
+                     where: tuple[str, list[Any], bool] | None = None) -> int:
+        """How many rows sort before (or after) `item`, counting no further than `cap`."""
+        base, args, few = where or self.where(store)
         total = 0
-        for cond, key_args in self._arms(self.sort.key_of(item), ">", few):
-            total += int(store.query(f"SELECT COUNT(*) FROM mentions m WHERE {base} AND {cond}",
-                                     [*args, *key_args])[0][0])
+        for cond, key_args in self._arms(self.sort.key_of(item), ">" if before else "<", few):
+            limit = -1 if cap is None else cap - total
+            total += int(store.query(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM mentions m WHERE {base} AND {cond}"
+                f" LIMIT ?)", [*args, *key_args, limit])[0][0])
+            if cap is not None and total >= cap:
+                break
         return total
 
     def contains(self, store: Store, mention_id: int) -> QueueItem | None:
@@ -215,7 +244,12 @@ def incidents_of(store: Store, mention_id: int) -> list[int]:
         "SELECT incident_id FROM incident_mentions WHERE mention_id = ?", (mention_id,))]
 
 
-FTS_FEW = 2000  # below this many text-index hits, read the hits by rowid and sort them
+FTS_FEW = 2000  # an id set smaller than this is read by rowid and sorted
+
+
+def _capped(store: Store, sql: str, args: list[Any], cap: int = FTS_FEW) -> int:
+    """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""
+    return int(store.query(f"SELECT COUNT(*) FROM ({sql} LIMIT ?)", [*args, cap])[0][0])
 
 
 def exact_count(db_path: str | Path, view: QueueView) -> int:
@@ -325,4 +359,17 @@ class PagedQueue:
                 if item.id == mention_id:
                     return page_no * self.page_size + slot
         item = self.view.contains(self.store, mention_id)
-        return None if item is None else self.view.rank(self.store, item)
+        if item is None:
+            return None
+        where, total = self._view_where(), self.total
+        if self.exact:  # count from whichever end is nearer: rank cost is O(distance)
+            for cap in (5_000, total // 2 + 1):
+                before = self.view.count_beside(self.store, item, before=True, cap=cap,
+                                                where=where)
+                if before < cap:
+                    return before
+                after = self.view.count_beside(self.store, item, before=False, cap=cap,
+                                               where=where)
+                if after < cap:
+                    return total - 1 - after
+        return self.view.count_beside(self.store, item, before=True, where=where)

@@ -18,12 +18,14 @@ def reference() -> list[tuple[str, list[tuple[str, str]]]]:
     """(screen title, [(keys, what)]) for every screen with actions."""
     from tui.approvals_screen import ApprovalsScreen
     from tui.draft_screen import DraftScreen
+    from tui.incidents_screen import IncidentsScreen
     from tui.queue_screen import QueueScreen
     from tui.queue_table import QueueTable
 
     out = []
     for title, cls in (("Queue", QueueScreen), ("Queue rows", QueueTable),
-                       ("Drafting", DraftScreen), ("Approvals", ApprovalsScreen)):
+                       ("Drafting", DraftScreen), ("Approvals", ApprovalsScreen),
+                       ("Incidents", IncidentsScreen)):
         rows = []
         for b in cls.BINDINGS:
             if isinstance(b, Binding):

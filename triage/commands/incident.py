@@ -45,8 +45,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"  closed    {_when(i.closed_at) if i.closed else 'no (still open)'}")
     print(f"  mentions  {i.mentions}: " + (", ".join(f"{r[0]} {r[1]}" for r in by_state)
                                            or "none"))
-    if i.summary:
-        print(f"  summary   {strip_controls(i.summary)}")
+    if i.summary:  # escalation's detection note until someone closes it with a summary
+        label = "summary " if cut and cut.summarised and i.closed else "detected"
+        print(f"  {label}  {strip_controls(i.summary)}")
     if i.closed and cut and not cut.summarised:
         print(f"  resolved without a summary: calmreply incident close {i.id} --summary ...")
     if i.closed and cut:

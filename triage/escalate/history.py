@@ -8,6 +8,7 @@ kept as the store's fixed-width UTC strings, which sort in time order, so window
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -95,4 +96,119 @@ def fetch_authors(store, posts: Sequence[Post], start: str, end: str) -> list[Po
             f" WHERE created_at >= ? AND created_at <= ? AND author_handle IN"
             f" ({','.join('?' * len(chunk))})", (start, end, *chunk))
         out.extend(Post(r[0], r[1], r[2], r[3], 0, None, False, "") for r in rows)
+    return out
+
+
+# ---- the same, as counts and integers (what `Escalator.assess_batch` uses) -----------
+# Times as integer microseconds since the epoch: exact (a window edge equal to a post's
+# time behaves as with the strings) and cheap to shift.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_ONE_US = timedelta(microseconds=1)
+US_PER_MINUTE = 60_000_000
+US_PER_HOUR = 3_600_000_000
+# the store's created_at text as integer microseconds, computed by SQLite
+US_SQL = ("(CAST(strftime('%s', created_at) AS INTEGER) * 1000000"
+          " + CAST(substr(created_at, 21, 6) AS INTEGER))")
+NEGATIVE_SQL = "label IN ('complaint', 'troll') AND instr(flag_kinds, 'brigade') = 0"
+
+
+def micros(dt: datetime) -> int:
+    """A time as integer microseconds (naive times are UTC, as `stamp` reads them)."""
+    if dt.tzinfo is None:
+        return (dt - _EPOCH_NAIVE) // _ONE_US
+    return (dt - _EPOCH) // _ONE_US
+
+
+def stamp_us(us: int) -> str:
+    return stamp(_EPOCH_NAIVE + timedelta(microseconds=us))
+
+
+def handle_key(handle: str) -> str:
+    """An author handle for comparison: ASCII case folded, like SQLite's lower()."""
+    if handle.isascii():
+        return handle.lower()
+    return "".join(c.lower() if c.isascii() else c for c in handle)
+
+
+def excluded_range(ids: set[int]) -> tuple[int, int] | None:
+    """The batch's ids as one range when they are contiguous (they are when the store
+    has just inserted them), so SQL can leave them out."""
+    real = [i for i in ids if i > 0]
+    if real and max(real) - min(real) + 1 == len(real):
+        return min(real), max(real)
+    return None
+
+
+class NegativeCounts:
+    """How many stored negative (non-brigade) mentions lie at or before a time.
+
+    Answers `upto(t)` (relative to a fixed origin) for t inside the given spans, from
+    one COUNT(*) per gap between spans and the times inside the spans themselves, so a
+    day of baseline costs an index count instead of thousands of rows in Python.
+    """
+
+    def __init__(self, store, spans: list[tuple[int, int]], exclude: set[int]) -> None:
+        merged: list[list[int]] = []
+        for lo, hi in sorted(spans):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        skip = excluded_range(exclude)
+        extra = " AND (id < ? OR id > ?)" if skip else ""
+        tail = tuple(skip) if skip else ()
+        self._spans: list[tuple[int, int, int, list[int]]] = []   # lo, hi, base, times
+        base = 0
+        prev_hi: int | None = None
+        for lo, hi in merged:
+            if prev_hi is not None:
+                base += store.query(
+                    f"SELECT COUNT(*) FROM mentions WHERE created_at > ? AND created_at <= ?"
+                    f" AND {NEGATIVE_SQL}{extra}", (stamp_us(prev_hi), stamp_us(lo), *tail)
+                )[0][0]
+            times = [r[0] for r in store.query(
+                f"SELECT {US_SQL} FROM mentions WHERE created_at > ? AND created_at <= ?"
+                f" AND {NEGATIVE_SQL}{extra} ORDER BY created_at",
+                (stamp_us(lo), stamp_us(hi), *tail))]
+            self._spans.append((lo, hi, base, times))
+            base += len(times)
+            prev_hi = hi
+
+    def upto(self, t: int) -> int:
+        for lo, hi, base, times in self._spans:
+            if lo <= t <= hi:
+                return base + bisect_right(times, t)
+        raise ValueError(f"time {t} outside the counted spans")
+
+    def members(self, store, lo: int, hi: int, exclude: set[int]) -> list[tuple[int, int]]:
+        """(time, id) of the stored negative mentions in (lo, hi], oldest first."""
+        rows = store.query(
+            f"SELECT {US_SQL}, id FROM mentions WHERE created_at > ? AND created_at <= ?"
+            f" AND {NEGATIVE_SQL} ORDER BY created_at, id", (stamp_us(lo), stamp_us(hi)))
+        return [(r[0], r[1]) for r in rows if r[1] not in exclude]
+
+
+def fetch_repeat_candidates(store, posts: Sequence[Post], start: str, end: str,
+                            at_least: int) -> list[Post]:
+    """Stored mentions in the window by the batch's authors who have `at_least` of them
+    there (case-insensitive handles); the others cannot be anyone's Nth mention."""
+    by_platform: dict[str, set[str]] = {}
+    for p in posts:
+        if p.author:
+            by_platform.setdefault(p.platform, set()).add(handle_key(p.author))
+    out: list[Post] = []
+    for platform, handles in by_platform.items():
+        keys = sorted(handles)
+        for i in range(0, len(keys), 400):
+            chunk = keys[i:i + 400]
+            marks = ",".join("?" * len(chunk))
+            rows = store.query(
+                "WITH w AS (SELECT lower(author_handle) AS k, created_at AS at, id FROM mentions"
+                f" WHERE platform = ? AND lower(author_handle) IN ({marks})"
+                " AND created_at >= ? AND created_at <= ?)"
+                " SELECT k, at, id FROM w WHERE k IN"
+                " (SELECT k FROM w GROUP BY k HAVING COUNT(*) >= ?)",
+                (platform, *chunk, start, end, at_least))
+            out.extend(Post(r[2], r[1], platform, r[0], 0, None, False, "") for r in rows)
     return out

@@ -2,7 +2,10 @@
 
 Each rule is compiled once from the policy (one alternation regex per flag kind) and
 then answers for a `Document` in a single regex pass; negation and quoting are only
-examined when something matched.
+examined when something matched.  Most posts match no phrase at all, so one combined
+prefilter over a cheaply normalised copy of the text (`loose_words`) decides first
+whether building the `Document` is worth it: it finds every post any phrase rule could
+match, look-alikes and spacing tricks included.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from triage.escalate.policy import KEYWORD_KINDS, FlagPolicy, Policy
+from triage.escalate.prefilter import Prefilter
 from triage.escalate.textmatch import Document, fold, phrase_regex
 from triage.mention import Mention
 from triage.verdict import Flag
@@ -88,10 +92,11 @@ class PersonalDataRule:
     cues: re.Pattern[str] | None
     own_domains: tuple[str, ...]
 
-    def check(self, raw: str, doc: Document, leader_hit: str | None) -> Flag | None:
+    def check(self, raw: str, doc: Document | None, leader_hit: str | None) -> Flag | None:
+        """`doc` is None when the prefilter already ruled out every cue."""
         # the context decides first: most posts have no cue and no leader, so the
         # contact-detail patterns never run for them
-        cue = self.cues.search(doc.text) if self.cues else None
+        cue = self.cues.search(doc.text) if self.cues and doc is not None else None
         if cue is None and not leader_hit:
             return None
         found = self.contact_details(raw)
@@ -129,6 +134,10 @@ class Rules:
     press_handles: re.Pattern[str] | None
     personal: PersonalDataRule
     reach_threshold: int
+    # which of the keyword kinds, "leader" (names) and "cue" could match a post
+    prefilter: Prefilter | None = None
+    press_handle_set: frozenset[str] = frozenset()
+    handle_needles: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, policy: Policy) -> Rules:
@@ -144,50 +153,77 @@ class Rules:
                 handles.append(h)
                 lookup[fold(h).lstrip("@")] = label
         pd = policy.flags["personal-data"]
+        cues = list(pd.params.get("cues", []))
         return cls(
             keyword=[KeywordRule.build(policy.flags[k], policy.negation_window)
                      for k in KEYWORD_KINDS],
             leader_names=phrase_regex(names), leader_lookup=lookup,
             leader_handles=handle_regex(handles),
             press_handles=handle_regex(list(policy.flags["press"].handles)),
-            personal=PersonalDataRule(phrase_regex(list(pd.params.get("cues", []))),
-                                      policy.own_domains),
+            personal=PersonalDataRule(phrase_regex(cues), policy.own_domains),
             reach_threshold=int(policy.flags["reach"].params.get("threshold", 100_000)),
+            prefilter=Prefilter.build({**{k: policy.flags[k].phrases for k in KEYWORD_KINDS},
+                                       "leader": names, "cue": cues}),
+            press_handle_set=frozenset(fold(h).lstrip("@")
+                                       for h in policy.flags["press"].handles if h.strip()),
+            # a handle regex can only match where the handle's text occurs
+            handle_needles=tuple({fold(h).lstrip("@") for h in
+                                  (*handles, *policy.flags["press"].handles) if h.strip()}),
         )
 
     def check(self, mention: Mention) -> list[Flag]:
-        doc = Document(mention.text)
+        text = mention.text
+        groups = (self.prefilter.candidates(text) if self.prefilter is not None
+                  else self.prefilter_everything)
         flags: dict[str, Flag] = {}
-        for rule in self.keyword:
-            flag = rule.check(doc)
-            if flag:
-                flags[flag.kind] = flag
-        folded = fold(mention.text)
+        doc = Document(text) if groups else None
+        if doc is not None:
+            for rule in self.keyword:
+                if rule.policy.kind in groups:
+                    flag = rule.check(doc)
+                    if flag:
+                        flags[flag.kind] = flag
+        folded = fold(text) if self.handle_needles else ""
+        tagged = any(n in folded for n in self.handle_needles)
         if "press" not in flags and self.press_handles:
-            m = self.press_handles.search(folded)
+            m = self.press_handles.search(folded) if tagged else None
             if m:
                 flags["press"] = Flag("press", f"tags press account '{m.group(0)}'")
-            elif self.press_handles.fullmatch(fold(mention.author_handle)):
+            elif self._on_press_list(mention.author_handle):
                 flags["press"] = Flag("press",
                                       f"author {mention.author_handle} is on the press list")
         leader_hit = None
-        if self.leader_handles:
+        if self.leader_handles and tagged:
             m = self.leader_handles.search(folded)
             if m:
                 who = self.leader_lookup.get(m.group(0).lstrip("@"), m.group(0))
                 leader_hit = who
                 flags["leader"] = Flag("leader", f"tags {m.group(0)} ({who})")
-        if leader_hit is None and self.leader_names:
+        if leader_hit is None and self.leader_names and doc is not None and "leader" in groups:
             m = self.leader_names.search(doc.text)
             if m:
                 leader_hit = self.leader_lookup.get(m.group(0), m.group(0))
                 said = m.group(0)
                 flags["leader"] = Flag("leader", f"names {leader_hit}" + (
                     "" if leader_hit.lower().startswith(said) else f" (as '{said}')"))
-        pd = self.personal.check(mention.text, doc, leader_hit)
-        if pd:
-            flags["personal-data"] = pd
+        if leader_hit or "cue" in groups:
+            pd = self.personal.check(text, doc if "cue" in groups else None, leader_hit)
+            if pd:
+                flags["personal-data"] = pd
         if mention.author_followers >= self.reach_threshold:
             flags["reach"] = Flag("reach", f"author has {followers_text(mention.author_followers)}"
                                   f" followers (threshold {followers_text(self.reach_threshold)})")
         return list(flags.values())
+
+    @property
+    def prefilter_everything(self) -> frozenset[str]:
+        return frozenset((*KEYWORD_KINDS, "leader", "cue"))
+
+    def _on_press_list(self, handle: str) -> bool:
+        """`press_handles.fullmatch(fold(handle))`, without the regex for most authors."""
+        if not handle or not self.press_handles:
+            return False
+        key = fold(handle)
+        if key.lstrip("@") not in self.press_handle_set:
+            return False
+        return self.press_handles.fullmatch(key) is not None

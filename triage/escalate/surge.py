@@ -22,7 +22,16 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from triage.escalate.history import Post, minutes_between, shift
+from triage.escalate.history import US_PER_HOUR, US_PER_MINUTE, Post, minutes_between, shift
+
+
+@dataclass(frozen=True)
+class SurgeHit:
+    post_id: int
+    at: str
+    count: int
+    rate: float
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -39,14 +48,18 @@ class SurgeSettings:
         known = {k: params[k] for k in cls.__dataclass_fields__ if k in params}
         return cls(**known)
 
-
-@dataclass(frozen=True)
-class SurgeHit:
-    post_id: int
-    at: str
-    count: int
-    rate: float
-    reason: str
+    def judge(self, post_id: int, at: str, n: int, base_count: int, hours: float
+              ) -> SurgeHit | None:
+        """The verdict for `n` negative mentions in the window after `base_count` in a
+        baseline of `hours` hours (see the module docstring)."""
+        rate = base_count / hours if hours else float(base_count)
+        expected = max(rate, self.baseline_floor) * self.window_minutes / 60
+        if n >= self.min_count and n >= self.ratio * expected:
+            return SurgeHit(post_id, at, n, rate, (
+                f"{n} negative mentions in the last {self.window_minutes:g} min vs a baseline "
+                f"of {rate:.1f}/h over the previous {self.baseline_hours:g} h "
+                f"({n / expected:.0f}x expected)"))
+        return None
 
 
 def detect_surges(batch: Sequence[Post], history: Sequence[Post], s: SurgeSettings,
@@ -75,11 +88,49 @@ def detect_surges(batch: Sequence[Post], history: Sequence[Post], s: SurgeSettin
             hours = max(0.0, minutes_between(data_start, start) / 60)
             if hours < s.min_baseline_hours:
                 continue
-        rate = (mid - lo) / hours
-        expected = max(rate, s.baseline_floor) * s.window_minutes / 60
-        if n >= s.min_count and n >= s.ratio * expected:
-            hits.append(SurgeHit(p.id, p.at, n, rate, (
-                f"{n} negative mentions in the last {s.window_minutes:g} min vs a baseline "
-                f"of {rate:.1f}/h over the previous {s.baseline_hours:g} h "
-                f"({n / expected:.0f}x expected)")))
+        hit = s.judge(p.id, p.at, n, mid - lo, hours)
+        if hit:
+            hits.append(hit)
     return hits
+
+
+def detect_counted(batch: Sequence[tuple[int, int, str]], upto, s: SurgeSettings,
+                   data_start: int) -> list[SurgeHit]:
+    """`detect_surges` for the batch's negative, non-brigade posts as sorted
+    (time in µs, id, store time) triples, with `upto(t)`: how many negative mentions
+    (stored ones and the batch's) lie at or before t — the batch's own up to and
+    including the post itself, so ties in time count in id order.
+    """
+    w = int(s.window_minutes * US_PER_MINUTE)
+    b = int(s.baseline_hours * US_PER_HOUR)
+    hits = []
+    for i, (t, pid, at) in enumerate(batch):
+        start = t - w
+        base_start = start - b
+        hours = s.baseline_hours
+        if data_start > base_start:
+            hours = max(0.0, (start - data_start) / US_PER_HOUR)
+            if hours < s.min_baseline_hours:
+                continue
+        at_start = upto(start)
+        hit = s.judge(pid, at, upto(t, i) - at_start, at_start - upto(base_start), hours)
+        if hit:
+            hits.append(hit)
+    return hits
+
+
+def onset(times: Sequence[int], hit_at: int, hit: SurgeHit, s: SurgeSettings) -> int:
+    """Where the surge began, among the sorted times of the mentions in its first window.
+
+    The trailing window also holds the ordinary complaints that came before the burst;
+    the onset is the start of the stretch whose count most exceeds the surge rate
+    (`ratio` x expected, per minute) — the usual change-point estimate.
+    """
+    per_us = s.ratio * max(hit.rate, s.baseline_floor) / US_PER_HOUR
+    best, best_i = None, 0
+    n = len(times)
+    for i, t in enumerate(times):
+        excess = (n - i) - per_us * (hit_at - t)
+        if best is None or excess > best:
+            best, best_i = excess, i
+    return times[best_i] if times else hit_at

@@ -38,22 +38,30 @@ _SECRET_TEXT = re.compile(
         |sk-[a-z0-9_-]{20,}|AKIA[0-9A-Z]{16})\b            # well-known token formats
     """)
 SECRET_PLACEHOLDER = "[secret removed]"
-# One cheap search that every secret key or secret-shaped string above must match: text
-# (or a JSON document) without a hit needs no scrubbing at all -- the common case.
-_SECRET_HINT = re.compile(
-    _SECRET_KEY.pattern + r"|eyj|gh[pousr]_|github_pat_|xox[abprs]-|sk-|akia",
-    re.IGNORECASE)
+# Words that every match of the two patterns above contains, case-folded: text (or a
+# JSON document) containing none of them needs no scrubbing -- the common case, found
+# with a few substring tests instead of two slow case-insensitive regex scans.
+_HINT_WORDS = ("token", "secret", "passw", "authoris", "authoriz", "apikey", "api_key",
+               "api-key", "cookie", "session", "credential", "privatekey", "private_key",
+               "private-key", "bearer", "eyj", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+               "github_pat_", "xox", "sk-", "akia")
+# characters re.IGNORECASE equates with i that casefold() leaves alone or expands
+_FOLD = {0x130: "i", 0x131: "i"}
 
 
 def may_hold_secret(text: str) -> bool:
     """False when ``text`` (plain or a JSON document) certainly holds no secret."""
-    return _SECRET_HINT.search(text) is not None
+    low = text.casefold() if text.isascii() else text.translate(_FOLD).casefold()
+    for word in _HINT_WORDS:
+        if word in low:
+            return True
+    return False
 
 
 def scrub_secrets(value: Any) -> Any:
     """``value`` with secret-named keys dropped and token-shaped strings replaced."""
     if isinstance(value, str):
-        if not value or _SECRET_HINT.search(value) is None:
+        if not value or not may_hold_secret(value):
             return value
         return _SECRET_TEXT.sub(SECRET_PLACEHOLDER, value)
     if isinstance(value, dict):

@@ -70,3 +70,10 @@ BEGIN
     INSERT INTO mentions_fts (rowid, text, author_handle)
     VALUES (new.id, new.text, new.author_handle);
 END;
+
+-- 3. Filtering by label or by state is a range of one index already in queue order, so
+--    a filtered page is a seek, not a walk past every row of the other labels.
+CREATE INDEX IF NOT EXISTS mentions_label_queue
+    ON mentions (label, escalated DESC, priority DESC, id DESC);
+CREATE INDEX IF NOT EXISTS mentions_state_queue
+    ON mentions (state, escalated DESC, priority DESC, id DESC);
