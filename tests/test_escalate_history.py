@@ -211,3 +211,43 @@ def test_assess_batch_without_a_store_uses_the_batch_alone():
     assert [any(f.kind == "repeat" for f in a.flags) for a in out[:3]] == [False, False, True]
     # fifteen minutes of data is no baseline: no surge verdict on a fresh feed
     assert not any(f.kind == "surge" for a in out for f in a.flags)
+
+
+@pytest.mark.parametrize("batch", [1, 50])
+def test_repeat_ignores_the_case_of_handles(tmp_path, batch):
+    same = [post(m, f"complaint still late {m}", author=a)
+            for m, a in ((0, "@Persistent"), (60, "@persistent"), (120, "@PERSISTENT"))]
+    store = ingest(tmp_path, same + quiet_day(hours=3), batch=batch)
+    rows = store.query("SELECT m.text, f.reason FROM flags f JOIN mentions m ON m.id ="
+                       " f.mention_id WHERE f.kind = 'repeat'")
+    assert [(r[0], r[1]) for r in rows] == [("complaint still late 120",
+                                              "3rd mention from @PERSISTENT in 24 h")]
+
+
+def test_repeat_ignores_case_without_a_store():
+    ms = [post(i, "complaint late", author=a) for i, a in enumerate(["@Sam", "@sam", "@SAM"])]
+    for i, m in enumerate(ms):
+        m.id = i + 1
+    out = Escalator.load().assess_batch(ms, LabelFromText().predict([m.text for m in ms]))
+    assert [any(f.kind == "repeat" for f in a.flags) for a in out] == [False, False, True]
+
+
+@pytest.mark.parametrize("batch", [7, 500])
+def test_surge_opens_at_its_onset_not_at_the_start_of_the_trailing_window(tmp_path, batch):
+    # complaints 40 and 20 minutes before the outage sit in the first hit's window
+    before = [post(24 * 60 + 30 - m, f"complaint slow today {m}") for m in (40, 20)]
+    store = ingest(tmp_path, quiet_day() + before + outage(24 * 60 + 30), batch=batch)
+    [incident] = [i for i in list_incidents(store) if i.kind == "surge"]
+    assert incident.opened_at == T0 + timedelta(hours=24, minutes=30)   # first outage post
+    members = set(incident_mention_ids(store, incident.id))
+    assert by_text(store, "%outage%") <= members
+    assert not by_text(store, "complaint slow today%") & members
+
+
+def test_incidents_in_one_batch_are_numbered_in_time_order(tmp_path):
+    # one batch holds an outage and, hours later, a brigade: the surge is incident #1
+    brigade = brigade_posts(24 * 60 + 300)
+    store = ingest(tmp_path, quiet_day() + outage(24 * 60 + 30) + brigade, batch=1000)
+    incidents = list_incidents(store)
+    assert [i.kind for i in incidents] == ["surge", "brigade"]
+    assert incidents[0].opened_at < incidents[1].opened_at

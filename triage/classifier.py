@@ -215,6 +215,7 @@ class Classifier:
     version: str
     card: dict[str, Any] = field(default_factory=dict)
     uncertain_below: float = DEFAULT_UNCERTAIN_BELOW
+    jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
     @classmethod
     def load(cls, directory: str | Path | None = None,
@@ -264,10 +265,18 @@ class Classifier:
         return [str(c) for c in self.pipeline.named_steps["model"].classes_]
 
     def predict(self, texts: Sequence[str], explain: bool = True) -> list[Verdict]:
-        """One Verdict per text; `explain=False` skips the reasons (bulk scoring)."""
+        """One Verdict per text; `explain=False` skips the reasons (bulk scoring).
+
+        Batches of PARALLEL_FROM texts or more are split with one helper process
+        (started on first use) when `jobs` > 1; smaller ones are scored here.
+        """
         if not len(texts):
             return []
-        probs, reasons = self.scorer().score(self.normalise(texts), explain)
+        texts = list(texts)
+        if self.jobs > 1 and len(texts) >= PARALLEL_FROM:
+            probs, reasons = self._score_in_parallel(texts, explain)
+        else:
+            probs, reasons = self.scorer().score(self.normalise(texts), explain)
         probs /= self.pipeline.named_steps["model"].temperature_
         probs = _softmax(probs)
         classes = self.classes
@@ -289,6 +298,32 @@ class Classifier:
     def normalise(self, texts: Sequence[str]) -> list[str]:
         return self.pipeline.named_steps["normalise"].transform(texts)
 
+    def _score_in_parallel(self, texts: list[str], explain: bool):
+        pool = self.__dict__.get("_pool")
+        if pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the TUI runs threads, and forking a threaded process can
+            # deadlock.  The helper gets the pipeline (weights) once, at start.
+            pool = self.__dict__["_pool"] = ProcessPoolExecutor(
+                self.jobs - 1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_helper_start, initargs=(self.pipeline,))
+        size = -(-len(texts) // self.jobs)
+        parts = [texts[i:i + size] for i in range(0, len(texts), size)]
+        futures = [pool.submit(_helper_score, part, explain) for part in parts[1:]]
+        scored = [self.scorer().score(self.normalise(parts[0]), explain)]
+        scored += [f.result() for f in futures]
+        probs = np.vstack([s for s, _ in scored])
+        reasons = [r for _, rs in scored for r in rs]
+        return probs, reasons
+
+    def close(self) -> None:
+        """Stop the helper process, if one was started (it also stops at exit)."""
+        pool = self.__dict__.pop("_pool", None)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
     def scorer(self) -> FastScorer:
         """The prediction path: the Pipeline's weights applied without sklearn overhead."""
         fast = self.__dict__.get("_scorer")
@@ -296,6 +331,20 @@ class Classifier:
             fast = self.__dict__["_scorer"] = FastScorer(
                 self.pipeline.named_steps["features"], self.pipeline.named_steps["model"])
         return fast
+
+
+PARALLEL_FROM = 2000
+_helper: Classifier | None = None
+
+
+def _helper_start(pipeline) -> None:
+    global _helper
+    _helper = Classifier(pipeline, "helper", jobs=1)
+
+
+def _helper_score(texts: list[str], explain: bool):
+    assert _helper is not None
+    return _helper.scorer().score(_helper.normalise(texts), explain)
 
 
 class FastScorer:
@@ -340,7 +389,7 @@ class FastScorer:
         return scores, self._explain(batch, words, origin, chars, scores.argmax(axis=1))
 
     def _explain(self, batch, words, origin, chars, top) -> list[tuple[tuple[str, float], ...]]:
-        from triage.features import token_names
+        from triage.features import readable, token_names
 
         n, k, ids = batch.n, self.k, batch.ids
         pick = top + k  # the push column of each row's winning class
@@ -370,23 +419,27 @@ class FastScorer:
         first = np.searchsorted(rows, np.arange(n))
         rank = np.arange(len(rows)) - first[rows]
         keep = rank < EXPLAIN_TOP
-        out: list[list[tuple[str, float]]] = [[] for _ in range(n)]
-        bigram_names = iter(token_names(self.vocab, ids, ref[keep][kind[keep] == 1].tolist()))
+        out: list[dict[str, float]] = [{} for _ in range(n)]
+        kept_kind, kept_ref = kind[keep], ref[keep]
+        bigram_names = iter(token_names(self.vocab, ids, kept_ref[kept_kind == 1].tolist()))
+        names = self.vocab.names
         words_of = self.vocab.words
-        from triage.features import readable
-
-        for r, v, kd, rf in zip(rows[keep].tolist(), vals[keep].tolist(),
-                                kind[keep].tolist(), ref[keep].tolist(), strict=True):
+        for r, v, kd, rf in zip(rows[keep].tolist(), np.round(vals[keep], 4).tolist(),
+                                kept_kind.tolist(), kept_ref.tolist(), strict=True):
             if kd == 0:
-                name = readable("word", words_of[rf])
+                name = names.get(rf)
+                if name is None:
+                    name = names[rf] = readable("word", words_of[rf])
             elif kd == 1:
                 name = next(bigram_names)
             else:
                 name = self.cue_names[rf]
-            if all(name != seen for seen, _ in out[r]):
-                out[r].append((name, round(v, 4)))
-        return [tuple(x) for x in out]
+            row = out[r]
+            if name not in row:
+                row[name] = v
+        return [tuple(x.items()) for x in out]
 
 
 __all__ = ["Classifier", "ModelError", "LABELS", "MODEL_FILE", "CARD_FILE", "CARD_MD_FILE",
-           "CalibratedLinear", "FastScorer", "build_pipeline", "default_model_dir", "default_train_dir"]
+           "CalibratedLinear", "FastScorer", "build_pipeline", "default_model_dir",
+           "default_train_dir"]

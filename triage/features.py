@@ -200,6 +200,7 @@ class Vocabulary:
     def clear(self) -> None:
         self.index: dict[str, int] = {}
         self.words: list[str] = []
+        self.names: dict[int, str] = {}  # readable names, filled by explanations
         self.chars: list[tuple[np.ndarray, np.ndarray]] = []
         cap = 4096
         self.hash = np.zeros(cap, np.uint64)

@@ -141,5 +141,5 @@ def readable_token(token: str) -> str:
     return token
 
 
-__all__ = ["normalise", "normalise_all", "fold_elongated", "readable_token", "URL_TOKEN", "USER_TOKEN",
-           "NUM_TOKEN"]
+__all__ = ["normalise", "normalise_all", "fold_elongated", "readable_token", "URL_TOKEN",
+           "USER_TOKEN", "NUM_TOKEN"]

@@ -359,10 +359,32 @@ class PagedQueue:
                 if item.id == mention_id:
                     return page_no * self.page_size + slot
         item = self.view.contains(self.store, mention_id)
-        if item is None:
-            return None
-        where, total = self._view_where(), self.total
-        if self.exact:  # count from whichever end is nearer: rank cost is O(distance)
+        return None if item is None else self.locate(item, member=True)
+
+    def locate(self, item: QueueItem, *, member: bool) -> int:
+        """The index of `item` -- or, when it is not in the view, of the first row that
+        sorts after it -- with that row's page read by keyset and cached, so that
+        showing it needs no OFFSET scan through the rows above it."""
+        where, total, size = self._view_where(), self.total, self.page_size
+        rank = self._rank(item, where)
+        if not member and rank >= total:  # it sorts after every row: the end of the view
+            return max(0, self.exact_total() - 1)
+        page_no, slot = divmod(rank, size)
+        if page_no not in self._pages:
+            key = self.view.sort.key_of(item)
+            above = self.view.page(self.store, before=key, limit=slot, where=where) \
+                if slot else []
+            below = self.view.page(self.store, after=key, limit=size - slot - member,
+                                   where=where)
+            if len(above) == slot:
+                self._pages[page_no] = above + ([item] if member else []) + below
+        return rank
+
+    def _rank(self, item: QueueItem, where: tuple[str, list[Any], bool]) -> int:
+        """How many rows sort before `item`, counted from whichever end is nearer when
+        the total is known (a count costs as many rows as it passes)."""
+        if self.exact:
+            total = self.total
             for cap in (5_000, total // 2 + 1):
                 before = self.view.count_beside(self.store, item, before=True, cap=cap,
                                                 where=where)
@@ -372,4 +394,6 @@ class PagedQueue:
                                                where=where)
                 if after < cap:
                     return total - 1 - after
-        return self.view.count_beside(self.store, item, before=True, where=where)
+        # `total` is an upper bound here, and no rank is larger: stop counting there
+        return self.view.count_beside(self.store, item, before=True, cap=self.total,
+                                      where=where)

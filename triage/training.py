@@ -30,7 +30,8 @@ from triage.verdict import LABELS
 
 SEED = 20261125
 FEATURE_PARAMS: dict[str, Any] = {"word_bits": 18, "char_bits": 18, "char_ngrams": (2, 4),
-                                  "cue_weight": 1.0}
+                                  "cue_weight": 1.0, "char_weight": 1.0, "word_weight": 1.0,
+                                  "bigrams": True}
 MODEL_PARAMS: dict[str, Any] = {"C": 4.0, "folds": 3, "seed": SEED, "max_iter": 3000,
                                 "class_weight": "balanced", "tol": 1e-3}
 
@@ -145,9 +146,9 @@ def train(out_dir: Path, corrections: list[tuple[str, str]] | None = None,
         "class_counts": dict(sorted(Counter(labels).items())),
         "corrections_used": len(corrections),
         "seed": SEED,
-        "pipeline": "normalise -> [hashed word 1-2-grams | hashed char_wb n-grams | "
-                    "hand-made cues] -> multinomial logistic regression -> "
-                    "temperature-calibrated softmax",
+        "pipeline": "normalise -> [hashed word 1-2-grams (sublinear tf, L2) | mean of "
+                    "per-word hashed char_wb n-gram vectors | hand-made cues] -> multinomial "
+                    "logistic regression -> temperature-calibrated softmax",
         "hyperparameters": {"features": _jsonable(FEATURE_PARAMS),
                             "model": _jsonable(MODEL_PARAMS),
                             "temperature": round(float(model.temperature_), 4)},

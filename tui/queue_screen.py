@@ -169,7 +169,7 @@ class QueueScreen(Screen):
     def watch_view(self, view: QueueView) -> None:
         assert self.pager is not None
         self.pager.set_view(view)
-        self.table.reload(keep_position=True)
+        self.table.reload(keep_position=True, view_changed=True)
         desc = self._describe_view()
         self.app.post_message(FilterChanged(desc, self.pager.total))
 
@@ -471,7 +471,11 @@ class QueueScreen(Screen):
 
     def on_screen_resume(self) -> None:
         first, self._resumed_once = not self._resumed_once, True
-        if first and change_marker(self.store) == self._marker:
-            return  # first shown, and nothing changed since compose read it all
+        if self.pager is not None and change_marker(self.store) == self._marker:
+            # nothing was written since the queue was read (a filter menu closed, say):
+            # only a claim may have lapsed, which the detail pane shows
+            if not first:
+                self._show_detail(self.selected_id)
+            return
         if self.pager is not None:
             self.refresh_queue()

@@ -76,6 +76,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.clock = clock
         self.marked: set[int] = set()
         self._selected_id: int | None = None
+        self._selected_item: QueueItem | None = None
         self._line_cache: dict[tuple, Strip] = {}
 
     # ---- geometry --------------------------------------------------------------
@@ -204,6 +205,7 @@ class QueueTable(ScrollView, can_focus=True):
     def _announce(self) -> None:
         item = self.selected
         new_id = item.id if item else None
+        self._selected_item = item
         if new_id != self._selected_id:
             self._selected_id = new_id
             self.post_message(self.Highlighted(item))
@@ -251,20 +253,30 @@ class QueueTable(ScrollView, can_focus=True):
             self.cursor = row
 
     # ---- data changed ----------------------------------------------------------
-    def reload(self, *, keep_position: bool = True) -> None:
+    def reload(self, *, keep_position: bool = True, view_changed: bool = False) -> None:
         """Re-read the database keeping the same mention selected and on the same line.
 
         If new rows arrived above the selection, the view scrolls by the same amount so
-        that what the officer is looking at does not move.
+        that what the officer is looking at does not move.  After a change of filter or
+        order (`view_changed`) that leaves the selection out, the cursor goes to the top
+        of the new view: its old row number means nothing there, and reaching it deep
+        in a million rows would cost an OFFSET scan.
         """
         old_index, old_top = self.cursor, int(self.scroll_offset.y)
         selected_id = self._selected_id
+        old_item = self._selected_item if keep_position else None  # its key, not a fetch
         self.pager.invalidate()
         self._resize_virtual()
         total = self.pager.total
         new_index = None
         if keep_position and selected_id is not None:
             new_index = self.pager.index_of(selected_id)
+        if new_index is None and view_changed:
+            new_index = 0
+        if new_index is None and old_item is not None and old_index >= self.pager.page_size:
+            # the selection left the view: the row that followed it takes its place
+            # (found by key, so a deep cursor costs no OFFSET scan)
+            new_index = self.pager.locate(old_item, member=False)
         if new_index is None:
             new_index = min(old_index, max(0, total - 1))
         shift = new_index - old_index

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from triage.escalate.history import Post, minutes_between, shift
 from triage.escalate.textmatch import normalise
@@ -49,8 +50,14 @@ class BrigadeHit:
     reason: str
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> frozenset[str]:
-    return frozenset(w for w in normalise(_LINK.sub(" ", text)).split()
+    """The word set compared by Jaccard (cached: a brigade repeats its text, and the
+    previous batch's posts come round again as history)."""
+    if ("http" in text or "www." in text or ".social" in text or ".com" in text
+            or ".org" in text or ".net" in text):   # what _LINK needs to match at all
+        text = _LINK.sub(" ", text)
+    return frozenset(w for w in normalise(text).split()
                      if len(w) > 1 and not w.startswith("@"))
 
 

@@ -14,14 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.escalate.brigade import BrigadeSettings, detect_brigades
-from triage.escalate.history import Post, fetch_authors, fetch_negative, fetch_young, shift
+from triage.escalate.history import (
+    US_PER_HOUR,
+    US_PER_MINUTE,
+    NegativeCounts,
+    Post,
+    count_repeats,
+    fetch_repeat_candidates,
+    fetch_young,
+    micros,
+    shift,
+    stamp_us,
+)
 from triage.escalate.incidents import add_flag, open_or_extend
 from triage.escalate.policy import FLAG_KINDS, Policy
 from triage.escalate.priority import priority_score
-from triage.escalate.repeat import detect_repeats
+from triage.escalate.repeat import detect_repeats, repeat_flag
 from triage.escalate.rules import Rules
-from triage.escalate.surge import SurgeSettings, detect_surges
+from triage.escalate.surge import SurgeSettings, detect_counted, detect_surges, onset
 from triage.mention import Mention
+from triage.timeutil import from_db
 from triage.verdict import Assessment, Flag, Verdict
 
 _ORDER = {k: i for i, k in enumerate(FLAG_KINDS)}
@@ -61,23 +73,26 @@ class Escalator:
         return [self._finish(m, v, f) for m, v, f in zip(mentions, verdicts, flags, strict=True)]
 
     def _finish(self, mention: Mention, verdict: Verdict, flags: list[Flag]) -> Assessment:
+        if not flags:   # most mentions: only the priority to work out
+            return Assessment(priority=priority_score(
+                self.policy, verdict.label, verdict.confidence, (), mention.author_followers))
         first: dict[str, Flag] = {}
         for f in flags:
             first.setdefault(f.kind, f)   # a detector's own reason beats "part of incident"
-        unique = sorted(first.values(), key=lambda f: _ORDER.get(f.kind, 99))
+        unique = (tuple(first.values()) if len(first) == 1
+                  else tuple(sorted(first.values(), key=lambda f: _ORDER.get(f.kind, 99))))
         pol = self.policy.flags
-        kinds = {f.kind for f in unique}
         notes = []
-        if "distress" in kinds:
+        if "distress" in first:
             notes.append(str(pol["distress"].params.get("guidance", "")))
-        if "threat" in kinds:
+        if "threat" in first:
             notes.append("Threat: do not reply; follow the security procedure.")
         return Assessment(
-            flags=tuple(unique),
-            escalated=any(pol[k].escalate for k in kinds if k in pol),
+            flags=unique,
+            escalated=any(pol[k].escalate for k in first if k in pol),
             priority=priority_score(self.policy, verdict.label, verdict.confidence, unique,
                                     mention.author_followers),
-            no_auto_draft=any(pol[k].no_auto_draft for k in kinds if k in pol),
+            no_auto_draft=any(pol[k].no_auto_draft for k in first if k in pol),
             notes=tuple(n for n in notes if n))
 
     def _history_flags(self, mentions: Sequence[Mention], verdicts: Sequence[Verdict],
@@ -97,9 +112,21 @@ class Escalator:
         # repeat
         rp = self.policy.flags["repeat"].params
         count, hours = int(rp.get("count", 3)), float(rp.get("window_hours", 24))
-        known = fetch_authors(store, posts, shift(first, hours=-hours), last) if store else []
-        for pid, flag in detect_repeats(posts, known, count, hours).items():
-            add(pid, flag)
+        us = {p.id: micros(m.created_at) for m, p in zip(mentions, posts, strict=True)}
+        if store is not None and all(p.id > 0 for p in posts):
+            # stored posts: SQLite counts each author's window; only the hits come back
+            by_id = {p.id: p for p in posts}
+            counts = count_repeats(
+                store, [(p.id, p.platform, p.author, p.at, us[p.id]) for p in posts if p.author],
+                int(hours * US_PER_HOUR), shift(first, hours=-hours), count)
+            for pid, n in counts.items():
+                add(pid, repeat_flag(n, by_id[pid].author, hours))
+        else:
+            known: list[Post] = []
+            if store is not None:
+                known = fetch_repeat_candidates(store, posts, shift(first, hours=-hours), last, 1)
+            for pid, flag in detect_repeats(posts, known, count, hours).items():
+                add(pid, flag)
 
         # brigade (before surge: its members are kept out of the surge count)
         bs = BrigadeSettings.from_params(self.policy.flags["brigade"].params)
@@ -112,52 +139,97 @@ class Escalator:
                 if mid in by_id:
                     by_id[mid].brigade = True
             add(hit.post_id, Flag("brigade", hit.reason))
+        groups = []   # incidents to open or extend, opened in time order below
         if brigade_hits and store is not None:
-            self._group(store, "brigade", brigade_hits[-1].at, brigade_hits, by_id,
-                        self.policy.flags["brigade"].params.get("merge_gap_minutes", 120),
-                        "Brigade: near-identical posts from new accounts", add)
+            members = [mid for h in brigade_hits for mid in h.member_ids]
+            groups.append((None, "brigade", brigade_hits[-1].at, members,
+                           self.policy.flags["brigade"].params.get("merge_gap_minutes", 120),
+                           "Brigade: near-identical posts from new accounts",
+                           brigade_hits[-1].reason))
 
         # surge
         ss = SurgeSettings.from_params(self.policy.flags["surge"].params)
-        span = shift(first, minutes=-ss.window_minutes)
-        history = (fetch_negative(store, shift(span, hours=-ss.baseline_hours), last, ids)
-                   if store else [])
-        data_start = first
-        if store is not None:
-            oldest = store.query("SELECT MIN(created_at) FROM mentions")[0][0]
-            data_start = min(oldest or first, first)
-        surge_hits = detect_surges(posts, history, ss, data_start)
+        surge_hits, members, opened = self._surges(posts, us, store, ss, ids)
         for hit in surge_hits:
             add(hit.post_id, Flag("surge", hit.reason))
         if surge_hits and store is not None:
-            # the surge's members: every negative mention in the window of each hit
-            neg = sorted([(p.at, p.id) for p in history]
-                         + [(p.at, p.id) for p in posts if p.negative and not p.brigade])
-            times = [at for at, _ in neg]
-            members: list[int] = []
-            covered = ""   # windows overlap: walk them once, in time order
-            for hit in sorted(surge_hits, key=lambda h: h.at):
-                lo = max(shift(hit.at, minutes=-ss.window_minutes), covered)
-                members.extend(i for _, i in neg[bisect_right(times, lo):
-                                                 bisect_right(times, hit.at)])
-                covered = max(covered, hit.at)
-            self._group_ids(store, "surge", surge_hits[-1].at, members, by_id,
-                            self.policy.flags["surge"].params.get("merge_gap_minutes", 180),
-                            "Surge of negative mentions", surge_hits[-1].reason, add)
+            groups.append((opened, "surge", surge_hits[-1].at, members,
+                           self.policy.flags["surge"].params.get("merge_gap_minutes", 180),
+                           "Surge of negative mentions", surge_hits[-1].reason))
+        if store is not None:
+            for opened_at, kind, at, mids, gap, title, reason in sorted(
+                    groups, key=lambda g: g[0] or _first_time(store, g[3], by_id)):
+                self._group_ids(store, kind, at, mids, by_id, gap, title, reason, add,
+                                opened_at)
         return out
 
-    def _group(self, store, kind, at, hits, by_id, gap, title, add) -> None:
-        members = [mid for h in hits for mid in h.member_ids]
-        self._group_ids(store, kind, at, members, by_id, gap, title, hits[-1].reason, add)
+    def _surges(self, posts: list[Post], us: dict[int, int], store, ss: SurgeSettings,
+                ids: set[int]) -> tuple[list, list[int], str | None]:
+        """Surge verdicts for the batch, the incident's members and its onset."""
+        if store is None:
+            # no store: the batch alone (as `detect_surges` documents)
+            return detect_surges(posts, [], ss, min(p.at for p in posts)), [], None
+        batch = sorted((us[p.id], p.id, p.at) for p in posts if p.negative and not p.brigade)
+        t_first = min(us.values())
+        t_last = max(us.values())
+        w = int(ss.window_minutes * US_PER_MINUTE)
+        b = int(ss.baseline_hours * US_PER_HOUR)
+        oldest = store.query("SELECT MIN(created_at) FROM mentions")[0][0]
+        data_start = min(micros(from_db(oldest)), t_first) if oldest else t_first
+        if not batch or (data_start > t_last - w - b and
+                         t_last - w - data_start < ss.min_baseline_hours * US_PER_HOUR):
+            return [], [], None   # nothing negative, or too little history for a verdict
+        hist = NegativeCounts(store, [(t_first - w - b, t_last - w - b),
+                                      (t_first - w, t_last - w), (t_first, t_last)], ids)
+        times = [t for t, _i, _a in batch]
+
+        def upto(t: int, i: int | None = None) -> int:
+            return hist.upto(t) + (i + 1 if i is not None else bisect_right(times, t))
+
+        hits = detect_counted(batch, upto, ss, data_start)
+        if not hits:
+            return [], [], None
+        # the members: every negative mention in the window of each hit, from the onset
+        hit_us = {h.post_id: us[h.post_id] for h in hits}
+        lo_all = min(hit_us.values()) - w
+        neg = sorted(hist.members(store, lo_all, max(hit_us.values()), ids)
+                     + [(t, i) for t, i, _a in batch])
+        keys = [t for t, _ in neg]
+        first_hit = min(hits, key=lambda h: (hit_us[h.post_id], h.post_id))
+        t_hit = hit_us[first_hit.post_id]
+        window = keys[bisect_right(keys, t_hit - w):bisect_right(keys, t_hit)]
+        begin = onset(window, t_hit, first_hit, ss)
+        members: list[int] = []
+        covered = begin - 1
+        for h in sorted(hits, key=lambda h: (hit_us[h.post_id], h.post_id)):
+            t = hit_us[h.post_id]
+            lo = max(t - w, covered)
+            members.extend(i for _, i in neg[bisect_right(keys, lo):bisect_right(keys, t)])
+            covered = max(covered, t)
+        return hits, members, stamp_us(begin)
 
     def _group_ids(self, store, kind: str, at: str, members: list[int], by_id: dict,
-                   gap: float, title: str, reason: str, add) -> None:
+                   gap: float, title: str, reason: str, add, opened_at: str | None = None
+                   ) -> None:
         """Open or extend the incident; flag its members that were not flagged yet."""
         real = [m for m in members if m > 0]
-        incident_id, added = open_or_extend(store, kind, at, real, title, reason, gap)
+        incident_id, added = open_or_extend(store, kind, at, real, title, reason, gap,
+                                            opened_at=opened_at)
         note = f"part of {kind} incident #{incident_id}: {reason}"
         earlier = [m for m in added if m not in by_id]
         add_flag(store, earlier, kind, note)
         for mid in members:
             if mid in by_id:
                 add(mid, Flag(kind, note))
+
+
+def _first_time(store, members: list[int], by_id: dict) -> str:
+    """The earliest time among an incident's members (batch posts or stored ones)."""
+    times = [by_id[m].at for m in members if m in by_id]
+    older = [m for m in members if m not in by_id and m > 0]
+    if older:
+        row = store.query(f"SELECT MIN(created_at) FROM mentions WHERE id IN"
+                          f" ({','.join('?' * len(older))})", older)[0][0]
+        if row:
+            times.append(row)
+    return min(times) if times else ""

@@ -108,9 +108,19 @@ _ONE_US = timedelta(microseconds=1)
 US_PER_MINUTE = 60_000_000
 US_PER_HOUR = 3_600_000_000
 # the store's created_at text as integer microseconds, computed by SQLite
-US_SQL = ("(CAST(strftime('%s', created_at) AS INTEGER) * 1000000"
-          " + CAST(substr(created_at, 21, 6) AS INTEGER))")
+
+
+def us_sql(column: str = "created_at") -> str:
+    """SQL for a store time column as integer microseconds (exact, like `micros`)."""
+    return (f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000"
+            f" + CAST(substr({column}, 21, 6) AS INTEGER))")
+
+
+US_SQL = us_sql()
 NEGATIVE_SQL = "label IN ('complaint', 'troll') AND instr(flag_kinds, 'brigade') = 0"
+# migration 0009's indexes; named, as the planner prefers mentions_label without stats
+_BY_NEGATIVE = "INDEXED BY mentions_negative"
+_BY_AUTHOR = "INDEXED BY mentions_author_nocase"
 
 
 def micros(dt: datetime) -> int:
@@ -131,15 +141,6 @@ def handle_key(handle: str) -> str:
     return "".join(c.lower() if c.isascii() else c for c in handle)
 
 
-def excluded_range(ids: set[int]) -> tuple[int, int] | None:
-    """The batch's ids as one range when they are contiguous (they are when the store
-    has just inserted them), so SQL can leave them out."""
-    real = [i for i in ids if i > 0]
-    if real and max(real) - min(real) + 1 == len(real):
-        return min(real), max(real)
-    return None
-
-
 class NegativeCounts:
     """How many stored negative (non-brigade) mentions lie at or before a time.
 
@@ -155,37 +156,44 @@ class NegativeCounts:
                 merged[-1][1] = max(merged[-1][1], hi)
             else:
                 merged.append([lo, hi])
-        skip = excluded_range(exclude)
-        extra = " AND (id < ? OR id > ?)" if skip else ""
-        tail = tuple(skip) if skip else ()
         self._spans: list[tuple[int, int, int, list[int]]] = []   # lo, hi, base, times
         base = 0
         prev_hi: int | None = None
         for lo, hi in merged:
             if prev_hi is not None:
                 base += store.query(
-                    f"SELECT COUNT(*) FROM mentions WHERE created_at > ? AND created_at <= ?"
-                    f" AND {NEGATIVE_SQL}{extra}", (stamp_us(prev_hi), stamp_us(lo), *tail)
+                    f"SELECT COUNT(*) FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
+                    f" AND created_at <= ? AND {NEGATIVE_SQL}", (stamp_us(prev_hi), stamp_us(lo))
                 )[0][0]
             times = [r[0] for r in store.query(
-                f"SELECT {US_SQL} FROM mentions WHERE created_at > ? AND created_at <= ?"
-                f" AND {NEGATIVE_SQL}{extra} ORDER BY created_at",
-                (stamp_us(lo), stamp_us(hi), *tail))]
+                f"SELECT {US_SQL} FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
+                f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at",
+                (stamp_us(lo), stamp_us(hi)))]
             self._spans.append((lo, hi, base, times))
             base += len(times)
             prev_hi = hi
+        # the batch itself is normally not triaged yet; if it is (assessed again), its
+        # rows must not be counted twice
+        self._again: list[int] = []
+        real = [i for i in exclude if i > 0]
+        if real:
+            rows = store.query(f"SELECT {US_SQL}, id FROM mentions WHERE id BETWEEN ? AND ?"
+                               f" AND {NEGATIVE_SQL}", (min(real), max(real)))
+            self._again = sorted(r[0] for r in rows if r[1] in exclude)
 
     def upto(self, t: int) -> int:
         for lo, hi, base, times in self._spans:
             if lo <= t <= hi:
-                return base + bisect_right(times, t)
+                n = base + bisect_right(times, t)
+                return n - bisect_right(self._again, t) if self._again else n
         raise ValueError(f"time {t} outside the counted spans")
 
     def members(self, store, lo: int, hi: int, exclude: set[int]) -> list[tuple[int, int]]:
         """(time, id) of the stored negative mentions in (lo, hi], oldest first."""
         rows = store.query(
-            f"SELECT {US_SQL}, id FROM mentions WHERE created_at > ? AND created_at <= ?"
-            f" AND {NEGATIVE_SQL} ORDER BY created_at, id", (stamp_us(lo), stamp_us(hi)))
+            f"SELECT {US_SQL}, id FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
+            f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at, id",
+            (stamp_us(lo), stamp_us(hi)))
         return [(r[0], r[1]) for r in rows if r[1] not in exclude]
 
 
@@ -205,10 +213,36 @@ def fetch_repeat_candidates(store, posts: Sequence[Post], start: str, end: str,
             marks = ",".join("?" * len(chunk))
             rows = store.query(
                 "WITH w AS (SELECT lower(author_handle) AS k, created_at AS at, id FROM mentions"
-                f" WHERE platform = ? AND lower(author_handle) IN ({marks})"
+                f" {_BY_AUTHOR} WHERE platform = ? AND lower(author_handle) IN ({marks})"
                 " AND created_at >= ? AND created_at <= ?)"
                 " SELECT k, at, id FROM w WHERE k IN"
                 " (SELECT k FROM w GROUP BY k HAVING COUNT(*) >= ?)",
                 (platform, *chunk, start, end, at_least))
             out.extend(Post(r[2], r[1], platform, r[0], 0, None, False, "") for r in rows)
+    return out
+
+
+def count_repeats(store, posts: Sequence[tuple[int, str, str, str, int]], window_us: int,
+                  start: str, at_least: int) -> dict[int, int]:
+    """For stored posts given as (id, platform, handle, store time, time in µs): how many
+    mentions their author (case-insensitive) made in the `window_us` up to and including
+    each post (same-time ties in id order), for the posts where that is `at_least`.
+
+    Counted by SQLite per post, so only the posts that reach `at_least` come back.
+    """
+    out: dict[int, int] = {}
+    for i in range(0, len(posts), 250):
+        chunk = posts[i:i + 250]
+        values = ",".join(["(?,?,?,?,?)"] * len(chunk))
+        args: list = []
+        for pid, platform, handle, at, us in chunk:
+            args += (pid, platform, handle_key(handle), at, us - window_us)
+        rows = store.query(
+            f"WITH b(id, platform, k, at, lo) AS (VALUES {values})"
+            f" SELECT b.id, COUNT(*) FROM b JOIN mentions m {_BY_AUTHOR}"
+            " ON m.platform = b.platform AND lower(m.author_handle) = b.k"
+            " AND m.created_at >= ? AND m.created_at <= b.at"
+            f" AND (m.created_at < b.at OR m.id <= b.id) AND {us_sql('m.created_at')} >= b.lo"
+            " GROUP BY b.id HAVING COUNT(*) >= ?", (*args, start, at_least))
+        out.update((r[0], r[1]) for r in rows)
     return out

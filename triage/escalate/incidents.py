@@ -33,10 +33,12 @@ class Incident:
 
 
 def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title: str,
-                   summary: str, merge_gap_minutes: float) -> tuple[int, list[int]]:
+                   summary: str, merge_gap_minutes: float, *, opened_at: str | None = None
+                   ) -> tuple[int, list[int]]:
     """Group mentions into the open incident of `kind` near `at`, or open one.
 
-    Returns (incident id, ids newly added).  Must run inside `store.write()`."""
+    A new incident is opened at `opened_at` (a surge's onset) or else at its earliest
+    mention.  Returns (incident id, ids newly added).  Must run inside `store.write()`."""
     ids = sorted(set(mention_ids))
     if not ids:
         raise ValueError("an incident needs at least one mention")
@@ -50,7 +52,7 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
             incident_id = int(row[0])
             conn.execute("UPDATE incidents SET summary = ? WHERE id = ?", (summary, incident_id))
         else:
-            first = conn.execute(
+            first = opened_at or conn.execute(
                 f"SELECT MIN(created_at) FROM mentions WHERE id IN ({','.join('?' * len(ids))})",
                 ids).fetchone()[0] or at
             incident_id = int(conn.execute(

@@ -46,9 +46,9 @@ _COMMON = frozenset(
     "get got getting gonna going go come coming take taking give set find want see".split())
 
 
-def tokens(raw: str) -> tuple[list[str], bool]:
+def tokens(raw: str, folded: str | None = None) -> tuple[list[str], bool]:
     """The post as mapped tokens, and whether `Document` may join some of its letters."""
-    text = fold(raw)
+    text = fold(raw) if folded is None else folded
     if not text.isascii():
         text = _NON_ASCII.sub(" ", text)
     data = text.encode("ascii")
@@ -128,19 +128,24 @@ class Prefilter:
 
     def candidates(self, raw: str) -> frozenset[str]:
         """The groups that may match `raw` (an empty set for most posts)."""
-        toks, spaced = tokens(raw)
+        return self.check(raw)[0]
+
+    def check(self, raw: str, folded: str | None = None) -> tuple[frozenset[str], bool]:
+        """(groups that may match, whether `Document` may join spaced letters)."""
+        toks, spaced = tokens(raw, folded)
         if spaced:
-            return self.everything
+            return self.everything, True
         found = set(self.always)
         present = set(toks)
+        raw_tokens = " ".join(toks)
         for key in self.exact.keys() & present:
             for words, group in self.exact[key]:
                 if group not in found and words <= present:
                     found.add(group)
-        if self.prefix:
+        if self.prefix and any(stem in raw_tokens for stem in self.prefix):
             stems = tuple(self.prefix)
             for t in toks:
                 if t.startswith(stems):
                     found.update(g for s, gs in self.prefix.items() if t.startswith(s)
                                  for g in gs)
-        return frozenset(found)
+        return frozenset(found), False

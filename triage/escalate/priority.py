@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 from triage.escalate.policy import Policy
 from triage.verdict import Flag
@@ -23,7 +24,13 @@ from triage.verdict import Flag
 def priority_score(policy: Policy, label: str | None, confidence: float,
                    flags: Iterable[Flag], followers: int) -> float:
     score = policy.label_weight.get(label or "", 0.0) * max(0.0, min(1.0, confidence))
-    score += sum(policy.flags[f.kind].weight for f in {f.kind: f for f in flags}.values()
-                 if f.kind in policy.flags)
-    score += min(policy.reach_cap, policy.reach_factor * math.log10(1 + max(0, followers)))
+    if flags:
+        score += sum(policy.flags[f.kind].weight for f in {f.kind: f for f in flags}.values()
+                     if f.kind in policy.flags)
+    score += min(policy.reach_cap, policy.reach_factor * _log10p1(max(0, followers)))
     return round(score, 3)
+
+
+@lru_cache(maxsize=4096)
+def _log10p1(n: int) -> float:
+    return math.log10(1 + n)

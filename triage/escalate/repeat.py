@@ -1,4 +1,7 @@
-"""`repeat`: the same author's Nth mention within a window (a persistent critic)."""
+"""`repeat`: the same author's Nth mention within a window (a persistent critic).
+
+Handles are compared case-insensitively: "@GavinPD" and "@gavinpd" are one person.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 
-from triage.escalate.history import Post, shift
+from triage.escalate.history import Post, handle_key, shift
 from triage.verdict import Flag
 
 
@@ -26,18 +29,23 @@ def detect_repeats(batch: Sequence[Post], known: Sequence[Post], count: int,
         if p.id in seen or not p.author:
             continue
         seen.add(p.id)
-        by_author[(p.platform, p.author)].append((p.at, p.id))
+        by_author[(p.platform, handle_key(p.author))].append((p.at, p.id))
     for times in by_author.values():
         times.sort()
     flags: dict[int, Flag] = {}
     for p in batch:
         if not p.author:
             continue
-        times = by_author[(p.platform, p.author)]
+        times = by_author[(p.platform, handle_key(p.author))]
+        if len(times) < count:
+            continue
         lo = bisect_left(times, (shift(p.at, hours=-window_hours), -1))
         hi = bisect_right(times, (p.at, p.id))
         n = hi - lo
         if n >= count:
-            flags[p.id] = Flag("repeat", f"{ordinal(n)} mention from {p.author} in "
-                                         f"{window_hours:g} h")
+            flags[p.id] = repeat_flag(n, p.author, window_hours)
     return flags
+
+
+def repeat_flag(n: int, author: str, window_hours: float) -> Flag:
+    return Flag("repeat", f"{ordinal(n)} mention from {author} in {window_hours:g} h")

@@ -173,17 +173,17 @@ class Rules:
 
     def check(self, mention: Mention) -> list[Flag]:
         text = mention.text
-        groups = (self.prefilter.candidates(text) if self.prefilter is not None
-                  else self.prefilter_everything)
+        folded = fold(text)
+        groups, may_join = (self.prefilter.check(text, folded) if self.prefilter is not None
+                            else (self.prefilter_everything, True))
         flags: dict[str, Flag] = {}
-        doc = Document(text) if groups else None
+        doc = Document(text, may_join=may_join, folded=folded) if groups else None
         if doc is not None:
             for rule in self.keyword:
                 if rule.policy.kind in groups:
                     flag = rule.check(doc)
                     if flag:
                         flags[flag.kind] = flag
-        folded = fold(text) if self.handle_needles else ""
         tagged = any(n in folded for n in self.handle_needles)
         if "press" not in flags and self.press_handles:
             m = self.press_handles.search(folded) if tagged else None

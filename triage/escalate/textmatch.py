@@ -34,7 +34,6 @@ _CONFUSABLES = {
     "'": "", "’": "", "‘": "", "`": "", "´": "",
     "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
 }
-_FOLD = str.maketrans(_CONFUSABLES)
 # digits and symbols standing in for letters, applied only inside words that mix them
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "$": "s", "@": "a"})
@@ -55,6 +54,7 @@ _QUOTE = re.compile(r'"[^"\n]{1,400}"|“[^”\n]{1,400}”|«[^»\n]{1,400}»|�
 _CLAUSE = re.compile(r"[.!?;:,\n()\[\]]+|\s(?:but|although|though|however)\s")
 # single letters joined by dots, dashes or stars: "s.u.e", "k-i-l-l", "s . u . e"
 _SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z] ?[.\-_*/] ?){2,}[a-z](?![a-z0-9])")
+_CLAUSE_BYTES = bytes(ord("|") if chr(c) in ".!?;:,\n()[]" else c for c in range(256))
 _NON_WORD = re.compile("[^a-z0-9#@|\ue000\ue001]+")
 _Q_OPEN, _Q_CLOSE = "\ue000", "\ue001"   # quotation markers that survive normalising
 _PIECES = re.compile("\\s*([|\ue000\ue001])\\s*")
@@ -80,10 +80,18 @@ def fold(text: str) -> str:
         if "'" in text or "`" in text:
             text = _POSSESSIVE.sub("", text).replace("'", "").replace("`", "")
         return text.lower()
-    text = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text)).translate(_FOLD)
+    # per distinct character, not per character: most posts hold a handful of them
+    text = unicodedata.normalize("NFKC", text)
+    if "'" in text or "’" in text:
+        text = _POSSESSIVE.sub("", text)
+    for c in set(text):
+        if c in _CONFUSABLES:
+            text = text.replace(c, _CONFUSABLES[c])
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFKD", text)
+        for c in set(text):
+            if not c.isascii() and unicodedata.combining(c):
+                text = text.replace(c, "")
     return text.lower()
 
 
@@ -95,12 +103,23 @@ def normalise(text: str) -> str:
     return _words(fold(text))
 
 
-def _words(text: str) -> str:
-    """`normalise` for text that is already folded."""
+# `_NON_WORD.sub(" ", text).strip()` for ASCII text, as a table and a split
+_NON_WORD_BYTES = bytes(c if (97 <= c <= 122 or 48 <= c <= 57 or c in b"#@|") else 32
+                        for c in range(128)) + bytes(128)
+
+
+def _words(text: str, may_join: bool = True) -> str:
+    """`normalise` for text that is already folded.
+
+    `may_join=False` is the caller's promise that the text has no run of one-character
+    words for `_SPACED` to join (see `triage.escalate.prefilter`)."""
     if _HAS_LEET.search(text):
         text = _LEET_WORD.sub(_unleet, text)
-    text = _NON_WORD.sub(" ", text).strip()
-    if " " in text:
+    if text.isascii():
+        text = " ".join(text.encode("ascii").translate(_NON_WORD_BYTES).decode("ascii").split())
+    else:
+        text = _NON_WORD.sub(" ", text).strip()
+    if may_join and " " in text:
         text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     return text
 
@@ -119,13 +138,28 @@ class Document:
 
     __slots__ = ("text", "_starts", "_quoted", "whole_quote")
 
-    def __init__(self, raw: str) -> None:
-        if '"' in raw or not raw.isascii():
+    def __init__(self, raw: str, *, may_join: bool = True, folded: str | None = None) -> None:
+        """`may_join=False`: the caller knows the text has no spaced or dotted-out
+        letters to join (a `Prefilter` found no run of one-character tokens);
+        `folded`: `fold(raw)`, if the caller has it already."""
+        if '"' in raw or (not raw.isascii() and ("“" in raw or "«" in raw or "„" in raw)):
             raw = _QUOTE.sub(lambda m: f" {_Q_OPEN} {m.group(0)[1:-1]} {_Q_CLOSE} ", raw)
-        text = fold(raw)
-        if "." in text or "-" in text or "*" in text or "_" in text or "/" in text:
+            folded = None
+        text = fold(raw) if folded is None else folded
+        if may_join and ("." in text or "-" in text or "*" in text or "_" in text
+                         or "/" in text):
             text = _SPELLED.sub(lambda m: re.sub(r"[\s.\-_*/]", "", m.group(0)), text)
-        pieces = _PIECES.split(_words(_CLAUSE.sub(" | ", text)))
+        if text.isascii() and not ("but" in text or "though" in text or "however" in text):
+            # no clause word: each clause mark becomes a bar; runs of bars only make
+            # empty pieces, which are dropped below (the same clauses as _CLAUSE.sub)
+            text = text.encode("ascii").translate(_CLAUSE_BYTES).decode("ascii")
+        else:
+            text = _CLAUSE.sub(" | ", text)
+        words = _words(text, may_join)
+        if _Q_OPEN in words or _Q_CLOSE in words:
+            pieces = _PIECES.split(words)
+        else:   # no quotation: the same pieces, without the regex
+            pieces = [p.strip() for p in words.split("|")]
         clauses: list[tuple[str, bool]] = []
         inside = False
         outside_words = 0

@@ -84,10 +84,17 @@ _STREET = re.compile(
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?")
 
 
-@lru_cache(maxsize=1 << 16)  # bounded: authors repeat, memory stays constant
 def _pseudonym(key: bytes, norm: str, prefix: str) -> str:
     digest = hmac.new(key, norm.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"{prefix}-{digest[:12]}"
+
+
+@lru_cache(maxsize=8192)  # bounded, so memory stays constant however many authors
+def _author_pseudonym(key: bytes, norm: str) -> str:
+    return _pseudonym(key, norm, "author")
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _digits(text: str) -> int:
@@ -104,17 +111,27 @@ class Redactor:
         """A stable, keyed stand-in for ``handle`` (case- and '@'-insensitive)."""
         if not handle:
             return ""
-        return _pseudonym(self.key, handle.strip().lstrip("@").lower(), prefix)
+        norm = handle.strip().lstrip("@").lower()
+        if prefix == "author":  # authors repeat: cached; post ids never do
+            return _author_pseudonym(self.key, norm)
+        return _pseudonym(self.key, norm, prefix)
 
     def text(self, text: str) -> str:
         """Mention or reply text with personal data and handles replaced."""
         if not text:
             return text
-        text = _EMAIL.sub("[email]", text)
-        text = _STREET.sub("[address]", text)
-        text = _PHONE.sub(lambda m: "[phone]" if _digits(m.group(0)) >= 7 else m.group(0),
-                          text)
-        return _HANDLE.sub(lambda m: "@" + self.pseudonym(m.group(0)), text)
+        # e-mails and handles need an @, addresses and phone numbers a digit: most short
+        # strings (states, reasons) have neither and skip all four patterns
+        has_at, has_digit = "@" in text, _DIGIT.search(text) is not None
+        if has_at:
+            text = _EMAIL.sub("[email]", text)
+        if has_digit:
+            text = _STREET.sub("[address]", text)
+            text = _PHONE.sub(
+                lambda m: "[phone]" if _digits(m.group(0)) >= 7 else m.group(0), text)
+        if has_at:
+            text = _HANDLE.sub(lambda m: "@" + self.pseudonym(m.group(0)), text)
+        return text
 
     def value(self, value: Any) -> Any:
         """Apply ``text`` to every string inside a JSON-like value."""
