@@ -217,6 +217,51 @@ async def bench_queue(clock: FrameClock, path: Path, repeats: int) -> None:
         for name, values in timings.items():
             report(name, values)
 
+        # The same actions called directly, plus drawing every visible line and the
+        # detail pane: calmreply's own share, without Textual's key dispatch, modal
+        # screens closing, footer rebuilds and frame timer.
+        from triage.queue_query import QueueView, Sort
+        from tui.detail_pane import DetailPane
+
+        screen = app.screen
+        pane = screen.query_one(DetailPane)
+
+        def direct(action) -> float:
+            t0 = time.perf_counter()
+            action()
+            for y in range(table.size.height):
+                table.render_line(y)
+            if table.selected is not None:  # what the Highlighted message leads to
+                screen._show_detail(table.selected.id)
+            pane.body.render()
+            return time.perf_counter() - t0
+
+        def set_view(flt=None, sort=Sort.PRIORITY):
+            return lambda: setattr(screen, "view", QueueView(flt or QueueFilter(), sort))
+
+        direct_times: dict[str, list[float]] = {}
+        for _ in range(repeats):
+            direct(set_view())
+            direct(lambda: table.action_jump(0))
+            for name, action in [
+                ("cursor down", lambda: table.action_cursor(1)),
+                ("page down", lambda: table.action_page(1)),
+                ("end", lambda: table.action_jump(-1)),
+                ("home", lambda: table.action_jump(0)),
+                ("filter label=troll", set_view(QueueFilter(label="troll"))),
+                ("clear filter", set_view()),
+                ("free text 'refund' (common)", set_view(QueueFilter(text="refund"))),
+                ("end (common text)", lambda: table.action_jump(-1)),
+                ("free text '#99999' (rare)", set_view(QueueFilter(text="#99999"))),
+                ("filter flag=legal", set_view(QueueFilter(flag="legal"))),
+                ("sort (newest)", set_view(QueueFilter(), Sort.NEWEST)),
+            ]:
+                direct_times.setdefault(name, []).append(direct(action))
+            await pilot.pause()
+        print("  -- calmreply's share: the action plus drawing the visible lines --")
+        for name, values in direct_times.items():
+            report(name, values)
+
 
 async def bench_datatable(clock: FrameClock, rows: int) -> None:
     from textual.widgets import DataTable

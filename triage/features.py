@@ -129,6 +129,20 @@ CUE_LIST: tuple[Cue, ...] = (
     Cue("customer service", trigger=r"customer|helpline|call|support|agents?", phrase=(
         r"\bcustomer (?:service|support|care)\b|\bhelpline\b|\bcall cent(?:er|re)\b|"
         r"\bsupport team\b|\bagents?\b")),
+    Cue("negative word", word=(
+        r"terrible|horrible|awful|worst|worse|bad|poor|poorly|rubbish|shocking|appalling|"
+        r"unacceptable|ridiculous|disappointed|disappointing|disappointment|frustrat\w*|"
+        r"annoy\w*|angry|furious|fed|sick|tired|upset|unhappy|hate|hated|hates|sucks?|"
+        r"fail\w*|wrong|problems?|issues?|errors?|bugs?|glitch\w*|crash\w*|fault\w*|"
+        r"faulty|defective|late|slow|cold|rude|dirty|overcharg\w*|scam\w*|ripped|"
+        r"nightmare|joke|mess|useless|pointless|waste\w*|unable|impossible|nobody|"
+        r"complain\w*|seriously|again|yet|hours?|wait\w*|waited|ugh|smh|sigh|wtf|"
+        r"expensive|freez\w*|lag\w*|refus\w*|ignor\w*|excuses?|sorry|apolog\w*")),
+    Cue("negation", word=(
+        r"not|no|never|nothing|none|nowhere|can'?t|cannot|won'?t|don'?t|doesn'?t|didn'?t|"
+        r"isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|haven'?t|hadn'?t|couldn'?t|shouldn'?t|"
+        r"wouldn'?t|doesn|didn|isn|aren|wasn|hasn|haven|couldn|wouldn|cant|wont|dont|"
+        r"without|still")),
     Cue("question", word=r"\?"),
     Cue("praise or thanks", word=(
         r"thanks?|thx|cheers|love|loving|great|awesome|amazing|appreciate\w*|kudos|shoutout|"

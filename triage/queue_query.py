@@ -158,7 +158,7 @@ class QueueView:
 
     def count(self, store: Store) -> int:
         """The exact number of rows in this view (a scan for some filters: use a worker)."""
-        if not (self.flt.flag or self.flt.incident_id is not None or self.flt.text):
+        if self.cheaply_counted:
             return store.count(self.flt)
         base, args, _few = self.where(store, counting=True)
         return int(store.query(f"SELECT COUNT(*) FROM mentions m WHERE {base}", args)[0][0])
@@ -177,6 +177,7 @@ class QueueView:
 
     @property
     def cheaply_counted(self) -> bool:
+        """Whether `count` is a sum over the trigger-kept counts (no id set involved)."""
         return not (self.flt.flag or self.flt.incident_id is not None or self.flt.text)
 
     def rank(self, store: Store, item: QueueItem) -> int:
@@ -247,9 +248,9 @@ def incidents_of(store: Store, mention_id: int) -> list[int]:
 FTS_FEW = 2000  # an id set smaller than this is read by rowid and sorted
 
 
-def _capped(store: Store, sql: str, args: list[Any], cap: int = FTS_FEW) -> int:
-    """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""
-    return int(store.query(f"SELECT COUNT(*) FROM ({sql} LIMIT ?)", [*args, cap])[0][0])
+def _capped(store: Store, sql: str, args: list[Any]) -> int:
+    """How many rows `sql` yields, counting no further than FTS_FEW (cheap either way)."""
+    return int(store.query(f"SELECT COUNT(*) FROM ({sql} LIMIT ?)", [*args, FTS_FEW])[0][0])
 
 
 def exact_count(db_path: str | Path, view: QueueView) -> int:
