@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -88,8 +86,3 @@ def test_large_batches_use_a_helper_process_with_the_same_verdicts(model: Classi
     assert np.allclose([v.probabilities["troll"] for v in alone],
                        [v.probabilities["troll"] for v in together])
 
-
-def test_model_loads_without_its_helper(tmp_path: Path, model: Classifier) -> None:
-    """A Classifier is usable in a process that never starts the helper."""
-    verdicts = Classifier(model.pipeline, model.version, model.card, jobs=2).predict(POSTS)
-    assert len(verdicts) == len(POSTS)

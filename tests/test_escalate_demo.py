@@ -140,3 +140,15 @@ def test_demo_through_import_file_with_the_installed_model(tmp_path):
             assert kind in flags_of(store, needle), needle
         assert len([i for i in list_incidents(store) if i.kind == "surge"]) == 1
         json.dumps([i.title for i in list_incidents(store)])
+
+
+def test_demo_incidents_open_when_they_began_and_in_time_order(demo_store):
+    incidents = list_incidents(demo_store)
+    assert [i.kind for i in incidents] == ["surge", "brigade"]   # the outage came first
+    surge = incidents[0]
+    # the outage begins at 07:10Z; the ordinary complaints of the hour before are not it
+    assert "2026-11-20 07:10" <= surge.opened_at.strftime("%Y-%m-%d %H:%M") < "2026-11-20 07:30"
+    first = demo_store.query(
+        f"SELECT text FROM mentions WHERE id IN ({','.join('?' * surge.mentions)})"
+        " ORDER BY created_at LIMIT 1", incident_mention_ids(demo_store, surge.id))[0][0]
+    assert "signal failure" in first.lower()

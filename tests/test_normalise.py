@@ -36,3 +36,9 @@ def test_email_is_not_a_handle_and_case_is_kept() -> None:
 
 def test_model_ignores_handles_and_links() -> None:
     assert content_of(normalise("@brand your app is down https://x.io/a")) == "your app is down"
+
+
+def test_letter_runs_can_be_left_for_the_features() -> None:
+    assert normalise("Sooooo baaaad!!!!!", elongated=False) == "Sooooo baaaad!!"
+    assert normalise("the 3 URLs http://a.io/x &amp; @bob", elongated=False) == \
+        "the _num_ URLs _url_ & _user_"

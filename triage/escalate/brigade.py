@@ -16,9 +16,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from triage.escalate.history import Post, minutes_between, shift
+from triage.escalate.history import Post, minutes_between, stamp
 from triage.escalate.textmatch import normalise
 
 _LINK = re.compile(r"https?://\S+|www\.\S+|[@#]?\b[\w.-]+\.(?:social|com|org|net)\b")
@@ -70,24 +71,24 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def detect_brigades(batch: Sequence[Post], history: Sequence[Post],
                     s: BrigadeSettings) -> list[BrigadeHit]:
     """Brigade verdicts for the batch's suspicious posts (history: earlier ones)."""
-    pool = sorted({p.id: p for p in [*history, *batch] if s.suspicious(p)}.values(),
+    age, most = s.max_account_age_days, s.max_followers
+    mine_batch = [p for p in batch if p.author_age_days is not None
+                  and p.author_age_days < age and p.followers <= most]   # s.suspicious
+    if not mine_batch:
+        return []
+    pool = sorted({p.id: p for p in [*history, *mine_batch] if s.suspicious(p)}.values(),
                   key=lambda p: (p.at, p.id))
     keys = [(p.at, p.id) for p in pool]
-    cache: dict[int, frozenset[str]] = {}
-
-    def ws(p: Post) -> frozenset[str]:
-        if p.id not in cache:
-            cache[p.id] = words(p.text)
-        return cache[p.id]
-
+    back = timedelta(minutes=s.window_minutes)
     hits = []
-    for p in sorted(batch, key=lambda p: (p.at, p.id)):
-        if not s.suspicious(p):
-            continue
-        lo = bisect_left(keys, (shift(p.at, minutes=-s.window_minutes), -1))
+    for p in sorted(mine_batch, key=lambda p: (p.at, p.id)):
+        lo = bisect_left(keys, (stamp(datetime.fromisoformat(p.at[:-1]) - back), -1))
         hi = bisect_right(keys, (p.at, p.id))
-        mine = ws(p)
-        members = [q for q in pool[lo:hi] if q.id == p.id or jaccard(mine, ws(q)) >= s.similarity]
+        if len({(q.platform, q.author) for q in pool[lo:hi]}) < s.min_accounts:
+            continue   # too few accounts in the window to be a brigade at all
+        mine = words(p.text)
+        members = [q for q in pool[lo:hi]
+                   if q.id == p.id or jaccard(mine, words(q.text)) >= s.similarity]
         accounts = {(q.platform, q.author) for q in members}
         if len(accounts) >= s.min_accounts:
             span = max(1, math.ceil(minutes_between(members[0].at, p.at)))

@@ -1,9 +1,11 @@
 """Escalation: turn a batch of classified mentions into flags, priorities and incidents.
 
 Called by `triage.pipeline.Triager` inside the batch's write transaction, after the
-mentions are stored (they have ids) and before their triage is recorded.  The cost per
-mention is one normalisation and one regex per flag kind; the history the surge,
-brigade and repeat flags need comes from three indexed queries per batch.
+mentions are stored (they have ids) and before their triage is recorded.  Most
+mentions cost a token look-up (`Prefilter`) and a priority; only posts that may match
+a phrase get a `Document` and the regexes of the kinds they may match.  Surge and
+repeat are counted in SQL, brigade reads the last minutes of low-reach posts.
+Incidents found in one batch are opened in time order, a surge at its onset.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Escalator:
 
     def __post_init__(self) -> None:
         self.rules = Rules.build(self.policy)
+        self._plain: dict[float, Assessment] = {}
 
     @classmethod
     def load(cls, policy_path: Path | str | None = None) -> Escalator:
@@ -74,8 +77,14 @@ class Escalator:
 
     def _finish(self, mention: Mention, verdict: Verdict, flags: list[Flag]) -> Assessment:
         if not flags:   # most mentions: only the priority to work out
-            return Assessment(priority=priority_score(
-                self.policy, verdict.label, verdict.confidence, (), mention.author_followers))
+            score = priority_score(self.policy, verdict.label, verdict.confidence, (),
+                                   mention.author_followers)
+            plain = self._plain.get(score)
+            if plain is None:   # Assessments are immutable: one per distinct score
+                if len(self._plain) > 50_000:
+                    self._plain.clear()
+                plain = self._plain[score] = Assessment(priority=score)
+            return plain
         first: dict[str, Flag] = {}
         for f in flags:
             first.setdefault(f.kind, f)   # a detector's own reason beats "part of incident"

@@ -1,5 +1,10 @@
 """The recent past that surge, brigade and repeat need, fetched once per batch.
 
+Surge and repeat are counted by SQLite (`NegativeCounts`, `count_repeats`, with the
+indexes of migration 0009): only the rows inside the batch's own time span, and the
+posts that hit, come back to Python, so a busy day of history costs index counts, not
+thousands of rows.
+
 Detection runs on the mentions' own `created_at`, never the wall clock: imports of old
 posts (the demo feed, a backfill) must find the surge where it happened.  Times are
 kept as the store's fixed-width UTC strings, which sort in time order, so windows are
@@ -43,7 +48,9 @@ class Post:
 def stamp(dt: datetime) -> str:
     """`to_db` format, faster (isoformat, not strftime): detectors make many of these."""
     if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
+        if dt.tzinfo is not UTC:
+            dt = dt.astimezone(UTC)
+        dt = dt.replace(tzinfo=None)
     return dt.isoformat(timespec="microseconds") + "Z"
 
 
@@ -55,15 +62,6 @@ def shift(at: str, **delta: float) -> str:
 def minutes_between(a: str, b: str) -> float:
     return (datetime.fromisoformat(b[:-1])
             - datetime.fromisoformat(a[:-1])).total_seconds() / 60
-
-
-def fetch_negative(store, start: str, end: str, exclude: set[int]) -> list[Post]:
-    """Earlier negative mentions (not brigade members) between two times, oldest first."""
-    rows = store.query(
-        "SELECT id, created_at FROM mentions WHERE created_at >= ? AND created_at <= ?"
-        " AND label IN ('complaint', 'troll') AND instr(flag_kinds, 'brigade') = 0"
-        " ORDER BY created_at, id", (start, end))
-    return [Post(r[0], r[1], "", "", 0, None, True, "") for r in rows if r[0] not in exclude]
 
 
 def fetch_young(store, start: str, end: str, max_followers: int, exclude: set[int]
@@ -82,20 +80,6 @@ def fetch_young(store, start: str, end: str, max_followers: int, exclude: set[in
         age = minutes_between(r[5], r[1]) / 1440
         out.append(Post(r[0], r[1], r[2], r[3], r[4], age, r[7] in NEGATIVE, r[6],
                         "brigade" in (r[8] or "")))
-    return out
-
-
-def fetch_authors(store, posts: Sequence[Post], start: str, end: str) -> list[Post]:
-    """Every stored mention by the batch's authors in the window (the batch included)."""
-    authors = sorted({p.author for p in posts if p.author})
-    out: list[Post] = []
-    for i in range(0, len(authors), 500):
-        chunk = authors[i:i + 500]
-        rows = store.query(
-            "SELECT id, created_at, platform, author_handle FROM mentions"
-            f" WHERE created_at >= ? AND created_at <= ? AND author_handle IN"
-            f" ({','.join('?' * len(chunk))})", (start, end, *chunk))
-        out.extend(Post(r[0], r[1], r[2], r[3], 0, None, False, "") for r in rows)
     return out
 
 
