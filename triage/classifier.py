@@ -4,7 +4,11 @@ The model is a scikit-learn Pipeline — normalise -> hashed word/char n-grams +
 -> one linear model with a temperature-calibrated softmax.  What is saved (with
 joblib, to ``calmreply-model.joblib``) is only plain data: the weight matrix, the
 calibration temperature and the feature settings; the Pipeline is rebuilt around
-them on load.  That keeps the file small and quick to load.  joblib files are still
+them on load.  That keeps the file small and quick to load.  The Pipeline is what is
+fitted and what the card describes; `Classifier.predict` applies its weights through
+`FastScorer` (same scores, computed batch-wise with per-word caches, explanations
+vectorised), and splits batches of PARALLEL_FROM texts or more with one helper
+process.  joblib files are still
 pickles and unpickling can run code, so calmreply only ever loads the model it ships
 or one the user trained with ``calmreply train`` — never a file from elsewhere.
 
