@@ -575,7 +575,7 @@ def tiny_model_dir() -> str:
     from triage.training import train
 
     digest = hashlib.sha256(sklearn.__version__.encode())
-    for name in ("training.py", "classifier.py", "features.py"):
+    for name in ("training.py", "classifier.py", "features.py", "normalise.py"):
         f = Path(triage.__file__).parent / name
         if f.is_file():
             digest.update(f.read_bytes())

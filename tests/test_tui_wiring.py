@@ -127,6 +127,35 @@ async def test_threat_and_distress_get_guidance_and_no_template(db, kind, says):
         assert s.latest_draft(mid) is None
 
 
+async def test_a_troll_gets_advice_not_a_draft_and_a_reply_needs_a_reason(db):
+    path, ids = db
+    mid = ids["troll4"]
+    rec = Recorder()
+    async with make_app(path).run_test(size=SIZE, message_hook=rec) as pilot:
+        await open_draft(pilot, mid)
+        area = pilot.app.screen.query_one(TextArea)
+        assert area.text == ""  # the instruction is advice, never reply text
+        guidance = pilot.app.screen.query_one("#draft-guidance", Static).content.plain
+        assert "not to engage" in guidance and "(Do not engage.)" in guidance
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not to engage" in rec.of(ActionRefused)[-1].reason
+        assert not rec.of(DraftSubmitted)
+        await pilot.press(*"Here are the facts: https://example.org/facts")
+        await pilot.pause()
+        assert "do-not-engage" in rec.of(ToneChecked)[-1].kinds
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "PromptScreen"  # a reason is required
+        await pilot.press(*"falsehood spreading to 250k followers", "enter")
+        await pilot.pause()
+    assert [m.mention_id for m in rec.of(DraftSubmitted)] == [mid]
+    with Store(path) as s:
+        draft = s.latest_draft(mid)
+        assert draft["override_reason"] == "falsehood spreading to 250k followers"
+        assert "do-not-engage" in {f["kind"] for f in draft["findings"]}
+
+
 async def test_leader_mention_is_drafted_in_the_leaders_voice(db):
     path, ids = db
     rec = Recorder()

@@ -81,8 +81,14 @@ class DraftSession:
                                        voice=voice.key if voice else None)
         session = cls(mention, playbook, variants, flags,
                       verdict.label if verdict else None, voice)
-        session.text = text if text is not None else (variants[0].text if variants else "")
+        session.text = text if text is not None else session._start_text()
         return session
+
+    def _start_text(self) -> str:
+        """The variant's reply text; empty when the variant is an instruction not to
+        engage (its text is guidance for the officer, never something to send)."""
+        variant = self.variant
+        return variant.text if variant is not None and variant.engage else ""
 
     # ---- what the playbook says -------------------------------------------------
     @property
@@ -101,6 +107,8 @@ class DraftSession:
         care guidance (for distress)."""
         kind = self.care_kind
         if kind is None:
+            if self.variant is not None and not self.variant.engage:
+                return [self.variant.text]  # e.g. a troll: "do not engage; monitor"
             return []
         lines = [self.variant.text] if self.variant is not None else []
         extra = care_guidance(kind)
@@ -118,7 +126,7 @@ class DraftSession:
         if not self.variants:
             return None
         self.index = (self.index + 1) % len(self.variants)
-        self.text = self.variants[self.index].text
+        self.text = self._start_text()
         return self.variant
 
     # ---- what the text still needs ----------------------------------------------
@@ -130,10 +138,19 @@ class DraftSession:
         self.text = self.text.replace("{" + name + "}", value)
 
     def findings(self, text: str | None = None) -> list[Finding]:
-        """Calm-tone findings (length and unfilled placeholders included)."""
-        return check_tone(self.text if text is None else text, self.mention.platform,
-                          self.voice, label=self.label, limit=self.limit,
-                          playbook=self.playbook)
+        """Calm-tone findings (length and unfilled placeholders included).
+
+        Replying where the playbook advises not to engage (a troll) is itself a finding,
+        so it can only go for approval with an override reason, which is audited.
+        """
+        body = self.text if text is None else text
+        found = check_tone(body, self.mention.platform, self.voice, label=self.label,
+                           limit=self.limit, playbook=self.playbook)
+        if body.strip() and self.variants and not self.engage:
+            found.insert(0, Finding(
+                "do-not-engage", "the playbook advises not to engage here; a reply feeds "
+                "the thread — give a reason to override", 0, 0, ""))
+        return found
 
     def blockers(self) -> list[str]:
         """Why this text cannot go for approval at all (no override possible)."""
@@ -142,7 +159,12 @@ class DraftSession:
             return [f"This mention is flagged {self.care_kind}: the playbook says no brand "
                     "reply; follow the guidance shown and escalate instead."]
         if not text:
+            if self.variants and not self.engage:
+                return ["The playbook advises not to engage: dismiss as not engaged (x)"
+                        " instead, or write a reply and give a reason."]
             return ["The draft is empty."]
+        if any(text == v.text.strip() for v in self.variants if not v.engage):
+            return ["That is the playbook's instruction, not a reply."]
         out = []
         if self.missing:
             out.append("Fill the placeholders first (ctrl+f): " + ", ".join(self.missing))

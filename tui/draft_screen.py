@@ -67,11 +67,12 @@ class DraftScreen(Screen):
                                          previous["text"] if previous else None)
         self.mention = self.session.mention
         start = "" if self.session.care_kind else self.session.text
+        advice = bool(self.session.guidance)
         yield Header()
         with Vertical(id="draft-main"):
             yield Static(self._mention_text(), id="draft-mention")
             yield Static(id="draft-variants")
-            if self.session.care_kind:
+            if advice:
                 yield Static(self._guidance(), id="draft-guidance")
             yield TextArea(start, id="draft-text", soft_wrap=True,
                            read_only=bool(self.session.care_kind))
@@ -90,8 +91,9 @@ class DraftScreen(Screen):
         return Text.assemble(head, "\n", literal(m.text))
 
     def _guidance(self) -> Text:
-        kind = self.session.care_kind or ""
-        out = Text(f"Flagged {kind}: no template reply.\n", style="bold red")
+        kind = self.session.care_kind
+        out = (Text(f"Flagged {kind}: no template reply.\n", style="bold red") if kind
+               else Text("The playbook advises not to engage:\n", style="bold"))
         for line in self.session.guidance:
             out.append(line + "\n")
         return out
