@@ -24,7 +24,13 @@ async def test_demo_queue_shows_rows_and_dismisses_with_a_key(demo_db):
         await pilot.pause()
         with Store(demo_db) as s:
             total = s.count()
+            top = s.queue_page(limit=3)
         assert total >= 300
+        screen = screen_lines(app)
+        for item in top:  # the highest-priority rows are on screen, in order
+            assert item.text[:20] in screen
+        positions = [screen.index(item.text[:20]) for item in top]
+        assert positions == sorted(positions)
         first = _first_queue_id(demo_db)
         await pilot.press("d", "n")
         await pilot.pause()
@@ -97,3 +103,15 @@ def screen_lines(app) -> str:
     """The screen exactly as the terminal would show it, as plain text."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+async def test_notifications_never_parse_markup(demo_db):
+    """Refusals and server errors are shown in notifications; they must stay literal."""
+    app = CalmReplyApp(db_path=demo_db, user="alice")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        app.screen.notify("[@click=app.quit]boom[/] from a server", severity="warning")
+        await pilot.pause()
+        shown = list(app._notifications)
+        assert shown and all(not n.markup for n in shown)
+        assert app.is_running

@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from triage.ingest.config import TeamConfig, load_config_or_default
@@ -48,6 +49,13 @@ class CalmReplyApp(App):
         # one team config for sources, posting and approvers (triage.ingest.config)
         self.team = team if team is not None else load_config_or_default()
         self.sub_title = f"{self.db_path.name} · {user}"
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications never parse markup: they carry error text from servers and the
+        store, and mention-derived names, which must stay literal."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=False)
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen(poll_seconds=self.poll_seconds))
