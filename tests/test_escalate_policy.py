@@ -55,3 +55,20 @@ def test_policy_check_cli_accepts_a_good_file(tmp_path, capsys):
     path = write(tmp_path, '[[leaders]]\nname = "Sam Lee"\nhandles = ["@samlee"]\n')
     assert main(["policy", "check", str(path)]) == 0
     assert "Sam Lee" in capsys.readouterr().out
+
+
+def test_team_policy_from_the_environment_is_used_by_the_pipeline(tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from triage.escalate import Escalator
+    from triage.mention import Mention
+    from triage.verdict import Verdict
+
+    team = tmp_path / "team-policy.toml"
+    team.write_text("[flags.reach]\nthreshold = 5000\n", encoding="utf-8")
+    m = Mention("mastodon", "1", "The app is down again", datetime(2026, 11, 20, tzinfo=UTC),
+                author_handle="@big@example.social", author_followers=8000)
+    v = Verdict("complaint", {"troll": 0.1, "complaint": 0.8, "engagement": 0.1}, "t")
+    assert "reach" not in {f.kind for f in Escalator.load().assess(m, v).flags}
+    monkeypatch.setenv("CALMREPLY_POLICY", str(team))
+    assert "reach" in {f.kind for f in Escalator.load().assess(m, v).flags}

@@ -9,6 +9,7 @@ is reported as "file:line: what is wrong and what to do" (`calmreply policy chec
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,13 @@ class Policy:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Policy:
-        """The shipped defaults, with the file at `path` (if any) laid over them."""
+        """The shipped defaults, with the team's file laid over them.
+
+        The team's file is `path`, else `$CALMREPLY_POLICY` (so import, watch and the
+        queue all follow the same team policy without a flag on every command).
+        """
+        if path is None:
+            path = os.environ.get("CALMREPLY_POLICY") or None
         base = _read(default_policy_path())
         data = copy.deepcopy(base.data)
         sources = [base]
