@@ -29,13 +29,9 @@ def edit_and_approve(store: Store, mention_id: int, approver: str, text: str,
     the audit log, with the text before and after.
     """
     with store.write() as conn:
-        draft = store.latest_draft(mention_id)
-        if draft is None:
+        if store.latest_draft(mention_id) is None:
             raise ApprovalError(f"mention {mention_id} has no draft to edit")
-        if draft["author"] == approver:
-            raise PermissionError(
-                f"{approver} wrote this draft and cannot approve it: another person must"
-                " (four-eyes rule)")
+        draft = store.draft_for_approval(mention_id, approver)
         if store.state_of(mention_id) != State.AWAITING_APPROVAL:
             raise ApprovalError(f"mention {mention_id} is not awaiting approval")
         cur = conn.execute(

@@ -73,24 +73,36 @@ class QueueFilter:
     text: str | None = None
     include_closed: bool = True
 
-    def where(self) -> tuple[str, list[Any]]:
+    @property
+    def needs_rows(self) -> bool:
+        """Flag, incident and free-text filters look beyond the mentions' own columns."""
+        return bool(self.flag or self.incident_id is not None or self.text)
+
+    def column_clauses(self, prefix: str = "m.") -> tuple[list[str], list[Any]]:
+        """Conditions on label, state, platform and closed-ness: columns that both the
+        mentions table and the `queue_counts` table carry."""
         clauses: list[str] = []
         args: list[Any] = []
-        if self.label:
-            if self.label == "uncertain":
-                clauses.append("m.uncertain = 1")
-            else:
-                clauses.append("m.label = ?")
-                args.append(self.label)
+        if self.label == "uncertain":
+            clauses.append(f"{prefix}uncertain = 1")
+        elif self.label:
+            clauses.append(f"{prefix}label = ?")
+            args.append(self.label)
         if self.state:
-            clauses.append("m.state = ?")
+            clauses.append(f"{prefix}state = ?")
             args.append(self.state)
+        if self.platform:
+            clauses.append(f"{prefix}platform = ?")
+            args.append(self.platform)
+        if not self.include_closed:
+            clauses.append(f"{prefix}state NOT IN ('sent', 'dismissed')")
+        return clauses, args
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, args = self.column_clauses("m.")
         if self.flag:
             clauses.append("m.id IN (SELECT mention_id FROM flags WHERE kind = ?)")
             args.append(self.flag)
-        if self.platform:
-            clauses.append("m.platform = ?")
-            args.append(self.platform)
         if self.incident_id is not None:
             clauses.append(
                 "m.id IN (SELECT mention_id FROM incident_mentions WHERE incident_id = ?)"
@@ -101,8 +113,6 @@ class QueueFilter:
             pattern = "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace(
                 "_", "\\_") + "%"
             args.extend([pattern, pattern])
-        if not self.include_closed:
-            clauses.append("m.state NOT IN ('sent', 'dismissed')")
         return (" AND ".join(clauses) or "1"), args
 
 
@@ -481,8 +491,8 @@ class Store:
         self.transition(mention_id, State.AWAITING_APPROVAL, actor,
                         detail={"override_reason": override_reason} if override_reason else None)
 
-    def approve(self, mention_id: int, approver: str) -> None:
-        """Four-eyes: the person who wrote the current draft can never approve it."""
+    def draft_for_approval(self, mention_id: int, approver: str) -> dict[str, Any]:
+        """The draft `approver` is about to approve; four-eyes: never their own."""
         draft = self.latest_draft(mention_id)
         if draft is None:
             raise StoreError(f"mention {mention_id} has no draft to approve")
@@ -490,6 +500,11 @@ class Store:
             raise PermissionError(
                 f"{approver} wrote this draft and cannot approve it: another person must"
                 " (four-eyes rule)")
+        return draft
+
+    def approve(self, mention_id: int, approver: str) -> None:
+        """Four-eyes: the person who wrote the current draft can never approve it."""
+        draft = self.draft_for_approval(mention_id, approver)
         self.transition(mention_id, State.APPROVED, approver,
                         detail={"draft_id": draft["id"]})
 
@@ -659,21 +674,7 @@ def _row_to_item(r: sqlite3.Row) -> QueueItem:
 def _counted_where(flt: QueueFilter) -> tuple[str, list[Any]] | None:
     """The filter as a condition on `queue_counts`, or None when it needs the rows
     themselves (flag, incident, free text)."""
-    if flt.flag or flt.incident_id is not None or flt.text:
+    if flt.needs_rows:
         return None
-    clauses: list[str] = []
-    args: list[Any] = []
-    if flt.label == "uncertain":
-        clauses.append("uncertain = 1")
-    elif flt.label:
-        clauses.append("label = ?")
-        args.append(flt.label)
-    if flt.state:
-        clauses.append("state = ?")
-        args.append(flt.state)
-    if flt.platform:
-        clauses.append("platform = ?")
-        args.append(flt.platform)
-    if not flt.include_closed:
-        clauses.append("state NOT IN ('sent', 'dismissed')")
+    clauses, args = flt.column_clauses(prefix="")
     return (" AND ".join(clauses) or "1"), args
