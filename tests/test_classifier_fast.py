@@ -86,3 +86,27 @@ def test_large_batches_use_a_helper_process_with_the_same_verdicts(model: Classi
     assert np.allclose([v.probabilities["troll"] for v in alone],
                        [v.probabilities["troll"] for v in together])
 
+
+
+def test_bulk_scoring_survives_a_script_without_a_main_guard(tmp_path):
+    """A user script with no `if __name__ == "__main__"` cannot host a spawned helper
+    process; scoring must still finish with the right answers."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    script = tmp_path / "score.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(repo)!r})\n"
+        "from triage.classifier import Classifier\n"
+        "clf = Classifier.load()\n"
+        "one = clf.predict(['the app is broken again'])[0].label\n"
+        "many = clf.predict(['the app is broken again'] * 2500, explain=False)\n"
+        "assert len(many) == 2500 and {v.label for v in many} == {one}\n"
+        "print('done')\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "done" in proc.stdout

@@ -277,10 +277,10 @@ class Classifier:
         if not len(texts):
             return []
         texts = list(texts)
+        scored = None
         if self.jobs > 1 and len(texts) >= PARALLEL_FROM:
-            probs, reasons = self._score_in_parallel(texts, explain)
-        else:
-            probs, reasons = self.scorer().score(self.normalise(texts), explain)
+            scored = self._try_parallel(texts, explain)
+        probs, reasons = scored or self.scorer().score(self.normalise(texts), explain)
         probs /= self.pipeline.named_steps["model"].temperature_
         probs = _softmax(probs)
         classes = self.classes
@@ -301,6 +301,22 @@ class Classifier:
 
     def normalise(self, texts: Sequence[str]) -> list[str]:
         return self.pipeline.named_steps["normalise"].transform(texts)
+
+    def _try_parallel(self, texts: list[str], explain: bool):
+        """Score with the helper process, or return None to score here.
+
+        A helper cannot always start (a script without an `if __name__ == "__main__"`
+        guard, a sandbox without process spawning); scoring in this process is slower
+        but always right, so that is the fallback, and later batches skip the attempt.
+        """
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._score_in_parallel(texts, explain)
+        except (RuntimeError, OSError, BrokenProcessPool):
+            self.close()
+            self.jobs = 1
+            return None
 
     def _score_in_parallel(self, texts: list[str], explain: bool):
         pool = self.__dict__.get("_pool")
