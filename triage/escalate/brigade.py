@@ -20,22 +20,19 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from triage.escalate.history import Post, minutes_between, stamp
+from triage.escalate.policy import FromParams
 from triage.escalate.textmatch import normalise
 
 _LINK = re.compile(r"https?://\S+|www\.\S+|[@#]?\b[\w.-]+\.(?:social|com|org|net)\b")
 
 
 @dataclass(frozen=True)
-class BrigadeSettings:
+class BrigadeSettings(FromParams):
     window_minutes: float = 20
     min_accounts: int = 5
     max_account_age_days: float = 7
     max_followers: int = 200
     similarity: float = 0.6
-
-    @classmethod
-    def from_params(cls, params: dict) -> BrigadeSettings:
-        return cls(**{k: params[k] for k in cls.__dataclass_fields__ if k in params})
 
     def suspicious(self, p: Post) -> bool:
         return (p.author_age_days is not None and p.author_age_days < self.max_account_age_days

@@ -50,6 +50,16 @@ def default_policy_path() -> Path:
     return responses_dir() / "policy.toml"
 
 
+class FromParams:
+    """Mixin for a detector's settings dataclass: build it from the flag's `params`
+    table, ignoring keys it does not know and keeping its defaults for missing ones."""
+
+    @classmethod
+    def from_params(cls, params: dict):
+        fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
+        return cls(**{k: params[k] for k in fields if k in params})
+
+
 @dataclass(frozen=True)
 class Leader:
     name: str

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from triage.escalate.history import US_PER_HOUR, US_PER_MINUTE, Post, minutes_between, shift
+from triage.escalate.policy import FromParams
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,13 @@ class SurgeHit:
 
 
 @dataclass(frozen=True)
-class SurgeSettings:
+class SurgeSettings(FromParams):
     window_minutes: float = 60
     baseline_hours: float = 24
     min_count: int = 12
     ratio: float = 4.0
     baseline_floor: float = 2.0
     min_baseline_hours: float = 6
-
-    @classmethod
-    def from_params(cls, params: dict) -> SurgeSettings:
-        known = {k: params[k] for k in cls.__dataclass_fields__ if k in params}
-        return cls(**known)
 
     def judge(self, post_id: int, at: str, n: int, base_count: int, hours: float
               ) -> SurgeHit | None:
