@@ -365,6 +365,7 @@ class FakeBluesky(FakeServer):
         self.sessions: list[_Session] = []
         self.posts: list[dict[str, Any]] = []  # any order; served newest first
         self._sorted: list[Any] | None = None
+        self._hits: dict[tuple[str, str], list[Any]] = {}  # search hits per (term, since)
         self.followers: dict[str, int] = {}
         self._n = 0
         self._start = datetime.now(UTC) - timedelta(minutes=30)
@@ -469,13 +470,20 @@ class FakeBluesky(FakeServer):
             with self.lock:
                 if self._sorted is None or len(self._sorted) != len(self.posts):
                     self._sorted = sorted(self.posts, key=self._sort_at, reverse=True)
+                    self._hits = {}
                 ordered = self._sorted
-            hits = []
-            for p in ordered:
-                if self._sort_at(p) < since:
-                    break
-                if not isinstance(p, dict) or "_sort" in p or term in p["record"]["text"].lower():
-                    hits.append(p)
+                hits = self._hits.get((term, since))
+            if hits is None:   # a search's hits, kept while no post is added (fast paging)
+                hits = []
+                for p in ordered:
+                    if self._sort_at(p) < since:
+                        break
+                    if not isinstance(p, dict) or "_sort" in p \
+                            or term in p["record"]["text"].lower():
+                        hits.append(p)
+                with self.lock:
+                    if self._sorted is ordered:
+                        self._hits[(term, since)] = hits
             page = [{k: v for k, v in p.items() if k != "_sort"} if isinstance(p, dict) else p
                     for p in hits[offset:offset + limit]]
             body: dict[str, Any] = {"posts": page, "hitsTotal": len(hits)}

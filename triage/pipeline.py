@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from triage.classifier import Classifier
+from triage.classifier import Classifier, VerdictJob
 from triage.escalate import Escalator
 from triage.mention import Mention
 from triage.store import Store
+from triage.verdict import Verdict
 
 
 @dataclass
@@ -31,6 +32,24 @@ class BatchReport:
 
 
 @dataclass
+class Prepared:
+    """A batch's verdicts on their way (see `Triager.prepare`)."""
+
+    keys: list[tuple[str, str]]
+    job: VerdictJob
+
+    def verdicts_for(self, fresh: Sequence[Mention], classifier: Classifier) -> list[Verdict]:
+        """Verdicts for `fresh` (a subset of what was prepared, in its order; anything
+        not prepared, e.g. stored meanwhile by another writer, is classified now)."""
+        by_key = dict(zip(self.keys, self.job.result(), strict=True))
+        missing = [m for m in fresh if m.key not in by_key]
+        if missing:
+            by_key.update(zip([m.key for m in missing],
+                              classifier.predict([m.text for m in missing]), strict=True))
+        return [by_key[m.key] for m in fresh]
+
+
+@dataclass
 class Triager:
     store: Store
     classifier: Classifier
@@ -40,19 +59,43 @@ class Triager:
     def open(cls, store: Store) -> Triager:
         return cls(store, Classifier.load(), Escalator.load())
 
-    def ingest(self, mentions: Sequence[Mention], actor: str = "import") -> BatchReport:
+    def prepare(self, mentions: Sequence[Mention]) -> Prepared:
+        """Start classifying the mentions not stored yet, in the classifier's helper
+        process, so that `ingest(mentions, prepared=...)` of this batch can overlap
+        storing the previous one.  Reads the store; writes nothing."""
+        fresh = self.store.unseen(mentions)
+        return Prepared([m.key for m in fresh], self.classifier.submit([m.text for m in fresh]))
+
+    def ingest(self, mentions: Sequence[Mention], actor: str = "import",
+               prepared: Prepared | None = None) -> BatchReport:
+        """Store, classify and flag a batch in one transaction.
+
+        The batch is classified and flagged before it is inserted, so each row is
+        written once, complete: a second write of a million-row table's queue indexes
+        would cost more than the insert.  Escalation gets the row ids the insert will
+        use (nobody else can take ids inside the write transaction); incidents may
+        name those rows before they exist, so foreign keys are checked at commit.
+        """
         report = BatchReport()
-        with self.store.write():
-            added = self.store.add_mentions(mentions, actor=actor)
-            report.duplicates = added.duplicates
-            report.new = len(added.new)
-            if not added.new:
+        with self.store.write() as conn:
+            fresh = self.store.unseen(mentions)
+            report.duplicates = len(mentions) - len(fresh)
+            if not fresh:
                 return report
-            verdicts = self.classifier.predict([m.text for m in added.new])
-            assessments = self.escalator.assess_batch(added.new, verdicts, self.store)
-            self.store.record_triage_many(
-                [(m.id, v, a) for m, v, a in zip(added.new, verdicts, assessments, strict=True)
-                 if m.id is not None])
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            ids = self.store.next_ids(len(fresh))
+            for m, i in zip(fresh, ids, strict=True):
+                m.id = i
+            verdicts = (prepared.verdicts_for(fresh, self.classifier) if prepared
+                        else self.classifier.predict([m.text for m in fresh]))
+            assessments = self.escalator.assess_batch(fresh, verdicts, self.store,
+                                                      stored=False)
+            added = self.store.add_mentions(
+                fresh, actor=actor, triage=list(zip(verdicts, assessments, strict=True)))
+            if [m.id for m in added.new] != list(ids):
+                raise RuntimeError("ingest: the stored ids differ from the reserved ones")
+            self.store.record_arrival(list(zip(fresh, verdicts, assessments, strict=True)))
+            report.new = len(fresh)
             for v, a in zip(verdicts, assessments, strict=True):
                 report.by_label[v.label] = report.by_label.get(v.label, 0) + 1
                 report.escalated += int(a.escalated)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -289,44 +290,153 @@ class Store:
         return [dict(r) for r in rows]
 
     # ---- mentions --------------------------------------------------------------
-    def add_mentions(self, mentions: Iterable[Mention], actor: str = "import") -> AddResult:
+    def add_mentions(self, mentions: Iterable[Mention], actor: str = "import", *,
+                     triage: Sequence[tuple[Verdict, Assessment]] | None = None) -> AddResult:
         """Store new mentions in one transaction; known (platform, id) pairs are skipped.
 
         Known keys are looked up in one query per chunk and the rest inserted with one
         executemany: inside the write transaction no other writer can take row ids, so
         the new rows' ids follow on from the current maximum.
+
+        `triage`, one (verdict, assessment) per mention, stores them already triaged
+        (state triaged, label and priority set): updating a million-row table's queue
+        indexes a second time costs more than the insert.  `record_arrival` then adds
+        what only escalation knows.
         """
         batch = list(mentions)
+        if triage is not None and len(triage) != len(batch):
+            raise ValueError("add_mentions: one (verdict, assessment) per mention")
         fresh: list[Mention] = []
+        judged: list[tuple[Verdict, Assessment] | None] = []
         seen: set[tuple[str, str]] = set()
         now = to_db(utcnow())
         with self.write() as conn:
             known = self._known_keys([m.key for m in batch])
-            for m in batch:
+            for i, m in enumerate(batch):
                 if m.key in known or m.key in seen:
                     continue
                 seen.add(m.key)
                 fresh.append(m)
+                judged.append(triage[i] if triage is not None else None)
             if fresh:
                 start = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
                             .fetchone()[0]) + 1
                 conn.executemany(
                     "INSERT INTO mentions (id, platform, platform_id, url, author_handle,"
                     " author_name, author_followers, text, created_at, in_reply_to_id, language,"
-                    " raw, ingested_at, source, author_created_at) VALUES"
-                    " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " raw, ingested_at, source, author_created_at, label, confidence, uncertain,"
+                    " flag_kinds, escalated, priority, state) VALUES"
+                    " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(start + i, m.platform, m.platform_id, m.url, m.author_handle,
                       m.author_name, m.author_followers, m.text, to_db(m.created_at),
                       m.in_reply_to_id, m.language,
                       json.dumps(m.raw, ensure_ascii=False, default=str), now, m.source,
-                      to_db(m.author_created_at) if m.author_created_at else None)
-                     for i, m in enumerate(fresh)])
+                      to_db(m.author_created_at) if m.author_created_at else None,
+                      *_triage_columns(j))
+                     for i, (m, j) in enumerate(zip(fresh, judged, strict=True))])
                 for i, m in enumerate(fresh):
                     m.id = start + i
+                groups = Counter((m.platform, j[0].label if j else "",
+                                  _triage_columns(j)[6], int(j[0].uncertain) if j else 0)
+                                 for m, j in zip(fresh, judged, strict=True))
+                conn.executemany(
+                    "INSERT INTO queue_counts (platform, label, state, uncertain, n)"
+                    " VALUES (?,?,?,?,?) ON CONFLICT (platform, label, state, uncertain)"
+                    " DO UPDATE SET n = n + excluded.n",
+                    [(*key, n) for key, n in groups.items()])
                 self.audit(actor, "ingest", None, None, None,
                            {"count": len(fresh), "first_id": fresh[0].id,
                             "last_id": fresh[-1].id})
         return AddResult(new=fresh, duplicates=len(batch) - len(fresh))
+
+    def record_arrival(self, results: Sequence[tuple[Mention, Verdict, Assessment]],
+                       actor: str = "triage") -> None:
+        """The side of triage that `add_mentions(triage=...)` does not write: the
+        verdict's detail, the flags' reasons, and each mention's audited move out of new
+        (the same entries `record_triage_many` writes)."""
+        if not results:
+            return
+        now = to_db(utcnow())
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
+                " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
+                [(m.id, v.label, json.dumps(v.probabilities), v.model_version, now,
+                  int(v.uncertain), json.dumps([list(e) for e in v.explanation]))
+                 for m, v, _a in results])
+            conn.executemany(
+                "INSERT OR IGNORE INTO flags (mention_id, kind, reason) VALUES (?,?,?)",
+                [(m.id, f.kind, f.reason) for m, _v, a in results for f in a.flags])
+            self.audit_many([
+                (actor, "transition", m.id, State.NEW.value,
+                 (State.ESCALATED if a.escalated else State.TRIAGED).value,
+                 {"label": v.label, "confidence": round(v.confidence, 4),
+                  "model": v.model_version, "flags": [f.kind for f in a.flags]})
+                for m, v, a in results])
+
+    # ---- search index -------------------------------------------------------------
+    def search_backlog(self) -> int:
+        """How many mentions the search index has not caught up with yet."""
+        if self.schema_version < 10:
+            return 0
+        return int(self.query(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM mentions)"
+            " - (SELECT indexed_upto FROM search_state WHERE id = 1)")[0][0])
+
+    def index_search(self, chunk: int = 2000, limit: int | None = None) -> int:
+        """Index mentions the search index has not caught up with; returns how many.
+
+        Ingest leaves indexing to this (migration 0010): each chunk is one short write
+        transaction, so a reader or the ingest loop waits at most one chunk.  Run it
+        from a background thread with its own `Store` to use the second core.
+        """
+        if self.schema_version < 10:
+            return 0
+        done = 0
+        while limit is None or done < limit:
+            step = chunk if limit is None else min(chunk, limit - done)
+            with self.write() as conn:
+                upto = int(conn.execute(
+                    "SELECT indexed_upto FROM search_state WHERE id = 1").fetchone()[0])
+                top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
+                          .fetchone()[0])
+                if top <= upto:
+                    break
+                end = min(top, upto + step)
+                cur = conn.execute(
+                    "INSERT INTO mentions_fts (rowid, text, author_handle) SELECT id, text,"
+                    " author_handle FROM mentions WHERE id > ? AND id <= ?", (upto, end))
+                conn.execute("UPDATE search_state SET indexed_upto = ? WHERE id = 1", (end,))
+                done += max(cur.rowcount, 0)
+        return done
+
+    def recount(self) -> None:
+        """Rebuild `queue_counts` from the rows (after inserting mentions by hand-written
+        SQL, which bypasses the per-batch counting of `add_mentions`)."""
+        with self.write() as conn:
+            conn.execute("DELETE FROM queue_counts")
+            conn.execute(
+                "INSERT INTO queue_counts (platform, label, state, uncertain, n)"
+                " SELECT platform, COALESCE(label, ''), state, uncertain, COUNT(*)"
+                " FROM mentions GROUP BY platform, COALESCE(label, ''), state, uncertain")
+
+    def next_ids(self, n: int) -> range:
+        """The ids the next `n` inserted mentions get (stable inside one `write()`)."""
+        start = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
+                    .fetchone()[0]) + 1
+        return range(start, start + n)
+
+    def unseen(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """The mentions not stored yet, each post once (the first copy in the batch)."""
+        batch = list(mentions)
+        with self._lock:
+            known = self._known_keys([m.key for m in batch])
+        out, seen = [], set()
+        for m in batch:
+            if m.key not in known and m.key not in seen:
+                seen.add(m.key)
+                out.append(m)
+        return out
 
     def _known_keys(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         known: set[tuple[str, str]] = set()
@@ -678,3 +788,14 @@ def _counted_where(flt: QueueFilter) -> tuple[str, list[Any]] | None:
         return None
     clauses, args = flt.column_clauses(prefix="")
     return (" AND ".join(clauses) or "1"), args
+
+
+def _triage_columns(judged: tuple[Verdict, Assessment] | None) -> tuple[Any, ...]:
+    """label, confidence, uncertain, flag_kinds, escalated, priority, state of a mention
+    stored with its triage (or untriaged, when `judged` is None)."""
+    if judged is None:
+        return (None, None, 0, "", 0, 0.0, State.NEW.value)
+    v, a = judged
+    return (v.label, v.confidence, int(v.uncertain), ",".join(f.kind for f in a.flags),
+            int(a.escalated), a.priority,
+            (State.ESCALATED if a.escalated else State.TRIAGED).value)

@@ -10,8 +10,13 @@ def utcnow() -> datetime:
 
 
 def to_db(dt: datetime) -> str:
-    """Fixed-width UTC ISO-8601 with microseconds: sorts lexicographically."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC ISO-8601 with microseconds: sorts lexicographically.
+
+    (`isoformat` rather than `strftime`: a third of the cost, on every stored time.)
+    """
+    if dt.tzinfo is not UTC:
+        dt = dt.astimezone(UTC)
+    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str | None) -> datetime | None:

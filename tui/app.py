@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -63,6 +64,15 @@ class CalmReplyApp(App):
             self.notify(self.playbook_error, severity="error", timeout=10)
         if self.team.approvers and self.user in self.team.approvers:
             self.open_approvals()
+        if self.store.search_backlog():
+            self.catch_up_search()
+
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
+    def catch_up_search(self) -> None:
+        """Index mentions an ingest left for later (search is exact meanwhile, only
+        slower); its own connection, so the queue's reads never wait on it."""
+        with Store(self.db_path) as store:
+            store.index_search()
 
     def on_unmount(self) -> None:
         self.store.close()

@@ -41,6 +41,7 @@ def import_file(store, path: str | Path, actor: str = "import",
             batch = []
     if batch:
         total.add(triager.ingest(batch, actor=actor))
+    store.index_search()   # the file's mentions are searchable when the import returns
     return total, bad
 
 

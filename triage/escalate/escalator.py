@@ -67,10 +67,14 @@ class Escalator:
 
     # ---- a batch, with history ---------------------------------------------------
     def assess_batch(self, mentions: Sequence[Mention], verdicts: Sequence[Verdict],
-                     store: object | None = None) -> list[Assessment]:
+                     store: object | None = None, *, stored: bool = True
+                     ) -> list[Assessment]:
+        """Flags with history.  With a store, the mentions carry their row ids; `stored`
+        false means those rows are not inserted yet (ingest flags a batch first, then
+        writes each row once): the history queries then add the batch themselves."""
         flags = [self.rules.check(m) for m in mentions]
         if mentions:
-            extra = self._history_flags(mentions, verdicts, store)
+            extra = self._history_flags(mentions, verdicts, store, stored)
             for i, m in enumerate(mentions):
                 flags[i].extend(extra.get(m.id or -(i + 1), ()))
         return [self._finish(m, v, f) for m, v, f in zip(mentions, verdicts, flags, strict=True)]
@@ -105,7 +109,7 @@ class Escalator:
             notes=tuple(n for n in notes if n))
 
     def _history_flags(self, mentions: Sequence[Mention], verdicts: Sequence[Verdict],
-                       store) -> dict[int, list[Flag]]:
+                       store, stored: bool = True) -> dict[int, list[Flag]]:
         posts = [Post.from_mention(m, v.label) for m, v in zip(mentions, verdicts, strict=True)]
         for i, p in enumerate(posts):
             if not p.id:
@@ -127,7 +131,7 @@ class Escalator:
             by_id = {p.id: p for p in posts}
             counts = count_repeats(
                 store, [(p.id, p.platform, p.author, p.at, us[p.id]) for p in posts if p.author],
-                int(hours * US_PER_HOUR), shift(first, hours=-hours), count)
+                int(hours * US_PER_HOUR), shift(first, hours=-hours), count, stored=stored)
             for pid, n in counts.items():
                 add(pid, repeat_flag(n, by_id[pid].author, hours))
         else:
@@ -151,7 +155,8 @@ class Escalator:
         groups = []   # incidents to open or extend, opened in time order below
         if brigade_hits and store is not None:
             members = [mid for h in brigade_hits for mid in h.member_ids]
-            groups.append((None, "brigade", brigade_hits[-1].at, members,
+            groups.append((_first_time(store, members, by_id), "brigade",
+                           brigade_hits[-1].at, members,
                            self.policy.flags["brigade"].params.get("merge_gap_minutes", 120),
                            "Brigade: near-identical posts from new accounts",
                            brigade_hits[-1].reason))

@@ -13,7 +13,7 @@ kept as the store's fixed-width UTC strings, which sort in time order, so window
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -207,26 +207,49 @@ def fetch_repeat_candidates(store, posts: Sequence[Post], start: str, end: str,
 
 
 def count_repeats(store, posts: Sequence[tuple[int, str, str, str, int]], window_us: int,
-                  start: str, at_least: int) -> dict[int, int]:
-    """For stored posts given as (id, platform, handle, store time, time in µs): how many
+                  start: str, at_least: int, *, stored: bool = True) -> dict[int, int]:
+    """For posts given as (id, platform, handle, store time, time in µs): how many
     mentions their author (case-insensitive) made in the `window_us` up to and including
     each post (same-time ties in id order), for the posts where that is `at_least`.
 
     Counted by SQLite per post, so only the posts that reach `at_least` come back.
+    With `stored` false the posts are not in the store yet (ingest escalates a batch
+    before inserting it): the batch's own posts are counted here and added.
     """
+    in_batch = {} if stored else batch_counts(posts, window_us)
     out: dict[int, int] = {}
     for i in range(0, len(posts), 250):
         chunk = posts[i:i + 250]
-        values = ",".join(["(?,?,?,?,?)"] * len(chunk))
+        values = ",".join(["(?,?,?,?,?,?)"] * len(chunk))
         args: list = []
         for pid, platform, handle, at, us in chunk:
-            args += (pid, platform, handle_key(handle), at, us - window_us)
+            args += (pid, platform, handle_key(handle), at, us - window_us,
+                     at_least - in_batch.get(pid, 0))
         rows = store.query(
-            f"WITH b(id, platform, k, at, lo) AS (VALUES {values})"
-            f" SELECT b.id, COUNT(*) FROM b JOIN mentions m {_BY_AUTHOR}"
+            f"WITH b(id, platform, k, at, lo, need) AS (VALUES {values})"
+            f" SELECT b.id, COUNT(m.id) FROM b LEFT JOIN mentions m {_BY_AUTHOR}"
             " ON m.platform = b.platform AND lower(m.author_handle) = b.k"
             " AND m.created_at >= ? AND m.created_at <= b.at"
             f" AND (m.created_at < b.at OR m.id <= b.id) AND {us_sql('m.created_at')} >= b.lo"
-            " GROUP BY b.id HAVING COUNT(*) >= ?", (*args, start, at_least))
-        out.update((r[0], r[1]) for r in rows)
+            " GROUP BY b.id HAVING COUNT(m.id) >= MAX(b.need)", (*args, start))
+        out.update((r[0], r[1] + in_batch.get(r[0], 0)) for r in rows)
+    return out
+
+
+def batch_counts(posts: Sequence[tuple[int, str, str, str, int]], window_us: int
+                 ) -> dict[int, int]:
+    """Per post, its author's posts within the batch in the window up to it (itself
+    included), with the same window and tie rules as `count_repeats`."""
+    by_author: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for pid, platform, handle, _at, us in posts:
+        by_author.setdefault((platform, handle_key(handle)), []).append((us, pid))
+    out: dict[int, int] = {}
+    for times in by_author.values():
+        if len(times) == 1:
+            out[times[0][1]] = 1
+            continue
+        times.sort()
+        for us, pid in times:
+            out[pid] = (bisect_right(times, (us, pid))
+                        - bisect_left(times, (us - window_us, -(1 << 62))))
     return out

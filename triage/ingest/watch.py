@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from triage.ingest import bluesky, mastodon
@@ -19,9 +20,11 @@ from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
 from triage.ingest.http import HttpClient, Redactor, SourceError
 from triage.ingest.mastodon import MalformedPage
+from triage.ingest.prefetch import prefetched
 from triage.ingest.quarantine import quarantine
 from triage.ingest.source import Page, Stream
-from triage.pipeline import Triager
+from triage.pipeline import Prepared, Triager
+from triage.search_index import SearchIndexer
 
 log = logging.getLogger("calmreply.ingest")
 
@@ -74,6 +77,7 @@ class Watcher:
     redact: Redactor = field(default_factory=Redactor)
     actor: str = "watch"
     batch_size: int = 500  # mentions per transaction (pages are never split)
+    indexer: SearchIndexer | None = None  # set while a round or `run` is going
 
     @classmethod
     def from_config(cls, cfg: TeamConfig, triager: Triager,
@@ -92,26 +96,38 @@ class Watcher:
 
         Several small pages share one transaction (the classifier and the store work
         best on hundreds at a time); the batch's cursor is its last page's cursor.
-        Pages fetched before a failure are still committed.
+        Pages fetched before a failure are still committed.  Three things overlap: the
+        next pages are fetched (`prefetched`) and the next batch is classified (in the
+        classifier's helper process) while the current batch is flagged and stored.
+        Batches still commit one after another, in order.
         """
+        waiting: tuple[list[Page], Prepared] | None = None   # classified, not stored
         pending: list[Page] = []
         size = 0
         try:
-            for page in stream.pages(get_cursor(self.store, stream.key)):
+            for page in prefetched(stream.pages(get_cursor(self.store, stream.key))):
                 pending.append(page)
                 size += len(page.mentions)
                 if size >= self.batch_size:
-                    self._commit(stream, pending, stats)
-                    pending, size = [], 0
+                    ready = (pending, self._prepare(pending))
+                    if waiting is not None:
+                        self._commit(stream, *waiting, stats)
+                    waiting, pending, size = ready, [], 0
         finally:
+            if waiting is not None:
+                self._commit(stream, *waiting, stats)
             if pending:
-                self._commit(stream, pending, stats)
+                self._commit(stream, pending, None, stats)
 
-    def _commit(self, stream: Stream, pages: list[Page], stats: SourceStats) -> None:
+    def _prepare(self, pages: list[Page]) -> Prepared:
+        return self.triager.prepare([m for p in pages for m in p.mentions])
+
+    def _commit(self, stream: Stream, pages: list[Page], prepared: Prepared | None,
+                stats: SourceStats) -> None:
         t0 = time.perf_counter()
         with self.store.write():
             report = self.triager.ingest([m for p in pages for m in p.mentions],
-                                         actor=self.actor)
+                                         actor=self.actor, prepared=prepared)
             for page in pages:
                 for bad in page.bad:
                     self._quarantine_once(stream.key, bad.raw, bad.error)
@@ -119,6 +135,8 @@ class Watcher:
             if cursor is not None:
                 set_cursor(self.store, stream.key, cursor)
         stats.store_seconds += time.perf_counter() - t0
+        if report.new and self.indexer is not None:
+            self.indexer.poke()
         stats.new += report.new
         stats.duplicates += report.duplicates
         stats.escalated += report.escalated
@@ -156,12 +174,40 @@ class Watcher:
             quarantine(self.store, key, raw, error)
 
     def run_once(self) -> dict[str, SourceStats]:
-        return {name: self.poll_source(name) for name in self.streams}
+        """Poll every source once; new mentions are searchable when it returns."""
+        if self.indexer is not None:
+            return {name: self.poll_source(name) for name in self.streams}
+        with self.search_indexing():
+            return {name: self.poll_source(name) for name in self.streams}
+
+    @contextmanager
+    def search_indexing(self) -> Iterator[None]:
+        """Index new mentions for search on a second thread while polling goes on
+        (see `triage.search_index`); on the way out, wait until it has caught up."""
+        if str(self.store.path) == ":memory:":   # no second connection: index here
+            try:
+                yield
+            finally:
+                self.store.index_search()
+            return
+        self.indexer = SearchIndexer(self.store.path).start()
+        try:
+            yield
+        finally:
+            indexer, self.indexer = self.indexer, None
+            indexer.stop()
+            if indexer.error:
+                log.warning("%s", indexer.error)
 
     def run(self, interval: float, cycles: int | None = None,
             echo: Callable[[str], None] = print,
             sleep: Callable[[float], None] = time.sleep) -> dict[str, SourceStats]:
         """Poll until interrupted (or for ``cycles`` rounds); print progress per source."""
+        with self.search_indexing():
+            return self._run(interval, cycles, echo, sleep)
+
+    def _run(self, interval: float, cycles: int | None, echo: Callable[[str], None],
+             sleep: Callable[[float], None]) -> dict[str, SourceStats]:
         totals: dict[str, SourceStats] = {}
         n = 0
         while cycles is None or n < cycles:
