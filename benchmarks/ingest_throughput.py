@@ -76,7 +76,6 @@ def main() -> None:
         classifier = Classifier.load(tiny_model_dir())
         model = "tiny test model (no shipped model found)"
     classifier.predict(["warm up the model"])
-    helper = classifier.start_helper()   # as `watch` does when it starts
     tmp = Path(tempfile.mkdtemp(prefix="calmreply-bench-"))
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
@@ -92,6 +91,7 @@ def main() -> None:
         store = Store(tmp / "bench.db")
         escalator = Escalator.load()
         triager = Triager(store, classifier, escalator)
+        helper = triager.start_helper()   # as `watch` does when it starts
         classify = Timed(classifier, "predict")
         flag = Timed(escalator, "assess_batch")
         watcher = Watcher.from_config(cfg, triager)
@@ -104,6 +104,7 @@ def main() -> None:
     finally:
         ours.send("stop")
         server.join(10)
+        triager.close()
     new = sum(s.new for s in stats.values())
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())

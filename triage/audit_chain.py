@@ -14,7 +14,10 @@ GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor", "mention_id", "action", "before", "after", "detail")
 
 
+# one encoder, made once: `json.dumps` with options builds a new one per call
+_BODY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    body = json.dumps([prev_hash] + [entry.get(f) for f in FIELDS], ensure_ascii=False,
-                      separators=(",", ":"))
+    body = _BODY.encode([prev_hash] + [entry.get(f) for f in FIELDS])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -280,24 +280,10 @@ class Classifier:
         scored = None
         if self.jobs > 1 and len(texts) >= PARALLEL_FROM:
             scored = self._try_parallel(texts, explain)
-        return self._verdicts(*(scored or self.scorer().score(self.normalise(texts), explain)))
+        return self.verdicts(*(scored or self.scorer().score(self.normalise(texts), explain)))
 
-    def submit(self, texts: Sequence[str]) -> VerdictJob:
-        """Start classifying `texts` in the helper process; `.result()` gives the
-        Verdicts.  The watch loop classifies the next batch this way while it stores
-        the current one.  Without a helper (one core, or none can start) the texts are
-        classified when the result is asked for."""
-        texts = list(texts)
-        future = None
-        if self.jobs > 1 and texts:
-            try:
-                future = self._helper_pool().submit(_helper_score, texts, True)
-            except (RuntimeError, OSError):
-                self.close()
-                self.jobs = 1
-        return VerdictJob(self, texts, future)
-
-    def _verdicts(self, probs: np.ndarray, reasons: list) -> list[Verdict]:
+    def verdicts(self, probs: np.ndarray, reasons: list) -> list[Verdict]:
+        """Verdicts from decision scores (`FastScorer.score`), calibrated."""
         probs /= self.pipeline.named_steps["model"].temperature_
         probs = _softmax(probs)
         classes = self.classes
@@ -348,19 +334,6 @@ class Classifier:
                 initializer=_helper_start, initargs=(self.pipeline,))
         return pool
 
-    def start_helper(self) -> bool:
-        """Start the helper process now (it takes a second or two) rather than on the
-        first big batch; False when there is none (one core, or it cannot start)."""
-        if self.jobs < 2:
-            return False
-        try:
-            self._helper_pool().submit(_helper_score, ["warm up"], False).result()
-            return True
-        except Exception:  # noqa: BLE001 - any failure: score in this process
-            self.close()
-            self.jobs = 1
-            return False
-
     def _score_in_parallel(self, texts: list[str], explain: bool):
         pool = self._helper_pool()
         size = -(-len(texts) // self.jobs)
@@ -389,26 +362,6 @@ class Classifier:
 
 PARALLEL_FROM = 2000
 _helper: Classifier | None = None
-
-
-@dataclass
-class VerdictJob:
-    """Verdicts being worked out in the helper process (see `Classifier.submit`)."""
-
-    classifier: Classifier
-    texts: list[str]
-    future: Any = None
-
-    def result(self) -> list[Verdict]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        if self.future is not None:
-            try:
-                return self.classifier._verdicts(*self.future.result())
-            except (RuntimeError, OSError, BrokenProcessPool):
-                self.classifier.close()
-                self.classifier.jobs = 1
-        return self.classifier.predict(self.texts)
 
 
 def _helper_start(pipeline) -> None:

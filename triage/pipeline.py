@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from triage.classifier import Classifier, VerdictJob
+from triage.classifier import Classifier
 from triage.escalate import Escalator
 from triage.mention import Mention
 from triage.store import Store
-from triage.verdict import Verdict
+from triage.triage_helper import Judged, TriageHelper
+from triage.verdict import Flag, Verdict
 
 
 @dataclass
@@ -33,20 +34,24 @@ class BatchReport:
 
 @dataclass
 class Prepared:
-    """A batch's verdicts on their way (see `Triager.prepare`)."""
+    """A batch's verdicts and rule flags on their way (see `Triager.prepare`)."""
 
     keys: list[tuple[str, str]]
-    job: VerdictJob
+    judged: Judged
 
-    def verdicts_for(self, fresh: Sequence[Mention], classifier: Classifier) -> list[Verdict]:
-        """Verdicts for `fresh` (a subset of what was prepared, in its order; anything
-        not prepared, e.g. stored meanwhile by another writer, is classified now)."""
-        by_key = dict(zip(self.keys, self.job.result(), strict=True))
+    def results_for(self, fresh: Sequence[Mention], triager: Triager
+                    ) -> tuple[list[Verdict], list[list[Flag]]]:
+        """Verdicts and rule flags for `fresh` (what was prepared, less anything stored
+        meanwhile; anything not prepared is worked out now)."""
+        verdicts, flags = self.judged.result()
+        by_key = dict(zip(self.keys, zip(verdicts, flags, strict=True), strict=True))
         missing = [m for m in fresh if m.key not in by_key]
         if missing:
-            by_key.update(zip([m.key for m in missing],
-                              classifier.predict([m.text for m in missing]), strict=True))
-        return [by_key[m.key] for m in fresh]
+            more = triager.helper.submit(missing).result()
+            by_key.update(zip([m.key for m in missing], zip(*more, strict=True),
+                              strict=True))
+        pairs = [by_key[m.key] for m in fresh]
+        return [v for v, _f in pairs], [list(f) for _v, f in pairs]
 
 
 @dataclass
@@ -54,6 +59,18 @@ class Triager:
     store: Store
     classifier: Classifier
     escalator: Escalator
+    helper: TriageHelper = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.helper = TriageHelper(self.classifier, self.escalator.rules)
+
+    def start_helper(self) -> bool:
+        """Start the helper process that `prepare` uses (see `triage.triage_helper`);
+        False when there is none and `prepare` works in this process."""
+        return self.helper.start()
+
+    def close(self) -> None:
+        self.helper.close()
 
     @classmethod
     def open(cls, store: Store) -> Triager:
@@ -64,7 +81,7 @@ class Triager:
         process, so that `ingest(mentions, prepared=...)` of this batch can overlap
         storing the previous one.  Reads the store; writes nothing."""
         fresh = self.store.unseen(mentions)
-        return Prepared([m.key for m in fresh], self.classifier.submit([m.text for m in fresh]))
+        return Prepared([m.key for m in fresh], self.helper.submit(fresh))
 
     def ingest(self, mentions: Sequence[Mention], actor: str = "import",
                prepared: Prepared | None = None) -> BatchReport:
@@ -86,10 +103,12 @@ class Triager:
             ids = self.store.next_ids(len(fresh))
             for m, i in zip(fresh, ids, strict=True):
                 m.id = i
-            verdicts = (prepared.verdicts_for(fresh, self.classifier) if prepared
-                        else self.classifier.predict([m.text for m in fresh]))
+            if prepared is not None:
+                verdicts, rule_flags = prepared.results_for(fresh, self)
+            else:
+                verdicts, rule_flags = self.classifier.predict([m.text for m in fresh]), None
             assessments = self.escalator.assess_batch(fresh, verdicts, self.store,
-                                                      stored=False)
+                                                      stored=False, rule_flags=rule_flags)
             added = self.store.add_mentions(
                 fresh, actor=actor, triage=list(zip(verdicts, assessments, strict=True)))
             if [m.id for m in added.new] != list(ids):

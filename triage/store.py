@@ -118,6 +118,9 @@ class QueueFilter:
 
 
 _MIGRATIONS = "triage.migrations"
+# encoders made once (`json.dumps` with options builds one per call, per stored row)
+_RAW = json.JSONEncoder(ensure_ascii=False, default=str)
+_DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _QUEUE_COLUMNS = (
     "m.id, m.platform, m.state, m.label, m.confidence, m.uncertain, m.flag_kinds, "
     "m.escalated, m.priority, m.author_handle, m.author_followers, m.created_at, m.text"
@@ -250,8 +253,7 @@ class Store:
                 entry = {
                     "seq": seq, "at": at, "actor": actor, "mention_id": mention_id,
                     "action": action, "before": before, "after": after,
-                    "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)
-                    if detail is not None else None,
+                    "detail": _DETAIL.encode(detail) if detail is not None else None,
                 }
                 digest = entry_hash(prev, entry)
                 rows.append({**entry, "prev": prev, "hash": digest})
@@ -330,7 +332,7 @@ class Store:
                     [(start + i, m.platform, m.platform_id, m.url, m.author_handle,
                       m.author_name, m.author_followers, m.text, to_db(m.created_at),
                       m.in_reply_to_id, m.language,
-                      json.dumps(m.raw, ensure_ascii=False, default=str), now, m.source,
+                      _RAW.encode(m.raw), now, m.source,
                       to_db(m.author_created_at) if m.author_created_at else None,
                       *_triage_columns(j))
                      for i, (m, j) in enumerate(zip(fresh, judged, strict=True))])

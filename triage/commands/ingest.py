@@ -71,15 +71,15 @@ def cmd_watch(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     cycles = 1 if args.once else args.cycles
     interval = cfg.interval if args.interval is None else args.interval
-    classifier.start_helper()   # classifies the next batch while one is stored
-    try:
-        with open_store(args) as store:
-            watcher = Watcher.from_config(cfg, Triager(store, classifier, Escalator.load()),
-                                          redact=redact)
+    with open_store(args) as store:
+        triager = Triager(store, classifier, Escalator.load())
+        triager.start_helper()   # classifies the next batch while one is stored
+        try:
+            watcher = Watcher.from_config(cfg, triager, redact=redact)
             totals = watcher.run(interval, cycles=cycles,
                                  echo=lambda line: print(line, flush=True))
-    finally:
-        classifier.close()
+        finally:
+            triager.close()
     failed = [name for name, s in totals.items() if s.errors]
     return EXIT_PARTIAL if failed else EXIT_OK
 

@@ -67,12 +67,15 @@ class Escalator:
 
     # ---- a batch, with history ---------------------------------------------------
     def assess_batch(self, mentions: Sequence[Mention], verdicts: Sequence[Verdict],
-                     store: object | None = None, *, stored: bool = True
-                     ) -> list[Assessment]:
+                     store: object | None = None, *, stored: bool = True,
+                     rule_flags: Sequence[list[Flag]] | None = None) -> list[Assessment]:
         """Flags with history.  With a store, the mentions carry their row ids; `stored`
         false means those rows are not inserted yet (ingest flags a batch first, then
-        writes each row once): the history queries then add the batch themselves."""
-        flags = [self.rules.check(m) for m in mentions]
+        writes each row once): the history queries then add the batch themselves.
+        `rule_flags` are `self.rules.check` of each mention, if already worked out
+        (by the helper process, see `triage.triage_helper`)."""
+        flags = ([list(f) for f in rule_flags] if rule_flags is not None
+                 else [self.rules.check(m) for m in mentions])
         if mentions:
             extra = self._history_flags(mentions, verdicts, store, stored)
             for i, m in enumerate(mentions):

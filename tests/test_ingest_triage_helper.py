@@ -1,0 +1,56 @@
+"""The helper process classifies and rule-checks the next batch; results are the same
+as working in this process, and the pipeline falls back when there is no helper."""
+
+from tests.conftest import make_mention
+from tests.fakeapis import make_triager
+
+
+def batch(start: int, n: int = 40):
+    texts = ["you are a clown and your ceo is a fraud", "my refund never arrived, 3 weeks",
+             "love the new release, thanks team", "see you in court, I am calling my lawyer",
+             "I will slash the tyres of your ceo"]
+    return [make_mention(start + i, texts[i % len(texts)] + f" #{start + i}",
+                         author_followers=(i * 50_000) % 300_000) for i in range(n)]
+
+
+def rows(store):
+    return [tuple(r) for r in store.query(
+        "SELECT m.platform_id, m.label, round(m.confidence, 6), m.flag_kinds, m.priority,"
+        " m.state, t.explanation FROM mentions m JOIN triage t ON t.mention_id = m.id"
+        " ORDER BY m.id")]
+
+
+def test_prepared_batches_match_unprepared_ones(tmp_path):
+    from triage.store import Store
+
+    here, there = Store(tmp_path / "a.db"), Store(tmp_path / "b.db")
+    plain, helped = make_triager(here), make_triager(there)
+    assert helped.start_helper() is True   # two cores here: a helper process starts
+    try:
+        for start in (0, 100):
+            plain.ingest(batch(start))
+            prepared = helped.prepare(batch(start))
+            helped.ingest(batch(start), prepared=prepared)
+        # a batch prepared before part of it was stored: nothing doubled, nothing lost
+        prepared = helped.prepare(batch(200))
+        helped.ingest(batch(200)[:10])
+        report = helped.ingest(batch(200), prepared=prepared)
+        plain.ingest(batch(200)[:10])
+        plain.ingest(batch(200))
+    finally:
+        helped.close()
+    assert report.new == 30 and report.duplicates == 10
+    assert rows(there) == rows(here)
+    kinds = {k for r in rows(here) for k in r[3].split(",") if k}
+    assert {"legal", "threat", "reach"} <= kinds
+
+
+def test_without_a_helper_prepare_works_in_process(tmp_path):
+    from triage.store import Store
+
+    store = Store(tmp_path / "c.db")
+    triager = make_triager(store)
+    triager.helper.enabled = False
+    assert triager.start_helper() is False
+    report = triager.ingest(batch(0), prepared=triager.prepare(batch(0)))
+    assert report.new == 40
