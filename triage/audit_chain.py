@@ -19,5 +19,10 @@ _BODY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    body = _BODY.encode([prev_hash] + [entry.get(f) for f in FIELDS])
+    return entry_hash_of(prev_hash, tuple(entry.get(f) for f in FIELDS))
+
+
+def entry_hash_of(prev_hash: str, values: tuple[Any, ...]) -> str:
+    """`entry_hash` of an entry given as its FIELDS' values, in order."""
+    body = _BODY.encode((prev_hash, *values))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -110,7 +110,8 @@ class Triager:
             assessments = self.escalator.assess_batch(fresh, verdicts, self.store,
                                                       stored=False, rule_flags=rule_flags)
             added = self.store.add_mentions(
-                fresh, actor=actor, triage=list(zip(verdicts, assessments, strict=True)))
+                fresh, actor=actor, triage=list(zip(verdicts, assessments, strict=True)),
+                unseen=True)
             if [m.id for m in added.new] != list(ids):
                 raise RuntimeError("ingest: the stored ids differ from the reserved ones")
             self.store.record_arrival(list(zip(fresh, verdicts, assessments, strict=True)))

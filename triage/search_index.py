@@ -25,7 +25,7 @@ class SearchIndexer:
     has caught up (or, with ``catch_up=False``, only for the chunk in hand).
     """
 
-    def __init__(self, db_path: str | Path, chunk: int = 2000, idle_seconds: float = 2.0
+    def __init__(self, db_path: str | Path, chunk: int = 1000, idle_seconds: float = 0.5
                  ) -> None:
         self.db_path = Path(db_path)
         self.chunk = chunk
@@ -66,12 +66,12 @@ class SearchIndexer:
                 while True:
                     n = store.index_search(self.chunk, limit=self.chunk)
                     self.indexed += n
-                    if n:
-                        if self._stopping.is_set() and not self._catch_up:
-                            return
-                        continue
                     if self._stopping.is_set():
+                        if n and self._catch_up:
+                            continue   # stopping: catch up without pausing
                         return
+                    # one chunk per poke (or per idle pause): the writer, not the
+                    # indexer, gets the database lock whenever it wants it
                     self._wake.wait(self.idle_seconds)
                     self._wake.clear()
         except Exception as exc:  # noqa: BLE001 - search falls back to scanning; say why

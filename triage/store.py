@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from triage.audit_chain import GENESIS, entry_hash
+from triage.audit_chain import GENESIS, entry_hash, entry_hash_of
 from triage.mention import Mention
 from triage.timeutil import from_db, to_db, utcnow
 from triage.verdict import Assessment, Flag, Verdict
@@ -250,19 +250,16 @@ class Store:
             rows = []
             for actor, action, mention_id, before, after, detail in entries:
                 seq += 1
-                entry = {
-                    "seq": seq, "at": at, "actor": actor, "mention_id": mention_id,
-                    "action": action, "before": before, "after": after,
-                    "detail": _DETAIL.encode(detail) if detail is not None else None,
-                }
-                digest = entry_hash(prev, entry)
-                rows.append({**entry, "prev": prev, "hash": digest})
+                text = _DETAIL.encode(detail) if detail is not None else None
+                digest = entry_hash_of(prev, (seq, at, actor, mention_id, action, before,
+                                              after, text))
+                rows.append((seq, at, actor, mention_id, action, before, after, text, prev,
+                             digest))
                 prev = digest
             conn.executemany(
                 "INSERT INTO audit (seq, at, actor, mention_id, action, before, after, detail,"
-                " prev_hash, hash) VALUES (:seq, :at, :actor, :mention_id, :action, :before,"
-                " :after, :detail, :prev, :hash)", rows)
-            return [r["seq"] for r in rows]
+                " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            return [r[0] for r in rows]
 
     def _seal_audit(self) -> None:
         """Hash rows written by a schema older than the hash chain."""
@@ -293,7 +290,8 @@ class Store:
 
     # ---- mentions --------------------------------------------------------------
     def add_mentions(self, mentions: Iterable[Mention], actor: str = "import", *,
-                     triage: Sequence[tuple[Verdict, Assessment]] | None = None) -> AddResult:
+                     triage: Sequence[tuple[Verdict, Assessment]] | None = None,
+                     unseen: bool = False) -> AddResult:
         """Store new mentions in one transaction; known (platform, id) pairs are skipped.
 
         Known keys are looked up in one query per chunk and the rest inserted with one
@@ -303,7 +301,8 @@ class Store:
         `triage`, one (verdict, assessment) per mention, stores them already triaged
         (state triaged, label and priority set): updating a million-row table's queue
         indexes a second time costs more than the insert.  `record_arrival` then adds
-        what only escalation knows.
+        what only escalation knows.  `unseen` says the caller has just run `unseen`
+        in this transaction: the mentions are all new, distinct posts.
         """
         batch = list(mentions)
         if triage is not None and len(triage) != len(batch):
@@ -313,7 +312,7 @@ class Store:
         seen: set[tuple[str, str]] = set()
         now = to_db(utcnow())
         with self.write() as conn:
-            known = self._known_keys([m.key for m in batch])
+            known = set() if unseen else self._known_keys([m.key for m in batch])
             for i, m in enumerate(batch):
                 if m.key in known or m.key in seen:
                     continue
@@ -323,6 +322,7 @@ class Store:
             if fresh:
                 start = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
                             .fetchone()[0]) + 1
+                columns = [_triage_columns(j) for j in judged]
                 conn.executemany(
                     "INSERT INTO mentions (id, platform, platform_id, url, author_handle,"
                     " author_name, author_followers, text, created_at, in_reply_to_id, language,"
@@ -333,14 +333,13 @@ class Store:
                       m.author_name, m.author_followers, m.text, to_db(m.created_at),
                       m.in_reply_to_id, m.language,
                       _RAW.encode(m.raw), now, m.source,
-                      to_db(m.author_created_at) if m.author_created_at else None,
-                      *_triage_columns(j))
-                     for i, (m, j) in enumerate(zip(fresh, judged, strict=True))])
+                      to_db(m.author_created_at) if m.author_created_at else None, *c)
+                     for i, (m, c) in enumerate(zip(fresh, columns, strict=True))])
                 for i, m in enumerate(fresh):
                     m.id = start + i
-                groups = Counter((m.platform, j[0].label if j else "",
-                                  _triage_columns(j)[6], int(j[0].uncertain) if j else 0)
-                                 for m, j in zip(fresh, judged, strict=True))
+                # label, state, uncertain of each row, counted as COALESCE(label, '')
+                groups = Counter((m.platform, c[0] or "", c[6], c[2])
+                                 for m, c in zip(fresh, columns, strict=True))
                 conn.executemany(
                     "INSERT INTO queue_counts (platform, label, state, uncertain, n)"
                     " VALUES (?,?,?,?,?) ON CONFLICT (platform, label, state, uncertain)"

@@ -23,7 +23,7 @@ class _Failed:
         self.exc = exc
 
 
-def prefetched(pages: Iterator[T], depth: int = 4) -> Iterator[T]:
+def prefetched(pages: Iterator[T], depth: int = 16) -> Iterator[T]:
     """The items of `pages`, produced on a background thread up to `depth` ahead.
 
     An exception raised while fetching is raised here, in the consumer, after the

@@ -42,3 +42,8 @@ BEGIN
     INSERT INTO mentions_fts (rowid, text, author_handle)
     VALUES (new.id, new.text, new.author_handle);
 END;
+
+-- 3. Two indexes that only repeated the first column of migration 0008's queue indexes
+--    (label, state): every insert paid for them, no query needed them.
+DROP INDEX IF EXISTS mentions_label;
+DROP INDEX IF EXISTS mentions_state;
