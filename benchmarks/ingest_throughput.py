@@ -62,7 +62,9 @@ def serve(posts: int, pipe) -> None:
             masto.add_status(f"acme {text(i)}", author=i % 3000, followers=i % 5000)
             sky.add_post(f"acme {text(i + 7)}", author=i % 3000, followers=i % 5000)
         pipe.send(TeamFiles(masto, sky).toml(timeout=10, lookback_hours=2))
+        start = time.process_time()
         pipe.recv()
+        pipe.send(time.process_time() - start)
 
 
 def main() -> None:
@@ -95,14 +97,16 @@ def main() -> None:
         classify = Timed(classifier, "predict")
         flag = Timed(escalator, "assess_batch")
         watcher = Watcher.from_config(cfg, triager)
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         with watcher.search_indexing():
             stats = watcher.run_once()
             stored = time.perf_counter() - t0
             indexer = watcher.indexer
         wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
     finally:
         ours.send("stop")
+        server_cpu = ours.recv()
         server.join(10)
         triager.close()
     new = sum(s.new for s in stats.values())
@@ -120,6 +124,8 @@ def main() -> None:
     print(f"  in the queue after {stored:.2f}s ({new / stored:,.0f}/s); the search index"
           f" ({indexer.indexed if indexer else 0} rows, on its own thread) caught up"
           f" {wall - stored:.2f}s later")
+    print(f"  CPU time of calmreply's main process (all its threads): {cpu:.2f}s")
+    print(f"  the fake servers' own CPU time (their process, not calmreply's): {server_cpu:.2f}s")
     for label, secs in (("fetch (HTTP, incl. profiles)", fetch), ("parse", parse),
                         ("triage (classify)", classify.seconds), ("flag (escalate)",
                                                                   flag.seconds),

@@ -36,7 +36,7 @@ class BatchReport:
 class Prepared:
     """A batch's verdicts and rule flags on their way (see `Triager.prepare`)."""
 
-    keys: list[tuple[str, str]]
+    mentions: list[Mention]
     judged: Judged
 
     def results_for(self, fresh: Sequence[Mention], triager: Triager
@@ -44,7 +44,11 @@ class Prepared:
         """Verdicts and rule flags for `fresh` (what was prepared, less anything stored
         meanwhile; anything not prepared is worked out now)."""
         verdicts, flags = self.judged.result()
-        by_key = dict(zip(self.keys, zip(verdicts, flags, strict=True), strict=True))
+        if len(fresh) == len(self.mentions) and all(
+                a is b for a, b in zip(fresh, self.mentions, strict=True)):
+            return verdicts, [list(f) for f in flags]   # the usual case: nothing changed
+        by_key = dict(zip([m.key for m in self.mentions], zip(verdicts, flags, strict=True),
+                          strict=True))
         missing = [m for m in fresh if m.key not in by_key]
         if missing:
             more = triager.helper.submit(missing).result()
@@ -81,7 +85,7 @@ class Triager:
         process, so that `ingest(mentions, prepared=...)` of this batch can overlap
         storing the previous one.  Reads the store; writes nothing."""
         fresh = self.store.unseen(mentions)
-        return Prepared([m.key for m in fresh], self.helper.submit(fresh))
+        return Prepared(fresh, self.helper.submit(fresh))
 
     def ingest(self, mentions: Sequence[Mention], actor: str = "import",
                prepared: Prepared | None = None) -> BatchReport:

@@ -3,14 +3,19 @@
 Ingest stores mentions without indexing them (migration 0010): indexing is the most
 expensive part of storing a post, and it is not needed for a mention to reach the
 queue; until it is indexed, search tests it directly.  `SearchIndexer` runs
-`Store.index_search` on its own connection, so SQLite does the indexing on the second
-core while the ingest thread fetches, classifies and flags the next batch.
+`Store.index_search` on a thread, in small chunks: SQLite indexes with Python's lock
+released, on the second core, while the ingest thread fetches, classifies and flags.
+
+Given the ingest's own `Store`, the indexer takes turns with it on the store's lock,
+which hands over at once (two connections would meet at SQLite's busy handler, which
+sleeps in growing steps); given a path, it opens a connection of its own.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from triage.store import Store
@@ -25,9 +30,9 @@ class SearchIndexer:
     has caught up (or, with ``catch_up=False``, only for the chunk in hand).
     """
 
-    def __init__(self, db_path: str | Path, chunk: int = 1000, idle_seconds: float = 0.5
+    def __init__(self, db: Store | str | Path, chunk: int = 200, idle_seconds: float = 0.5
                  ) -> None:
-        self.db_path = Path(db_path)
+        self.db = db
         self.chunk = chunk
         self.idle_seconds = idle_seconds
         self.indexed = 0
@@ -62,18 +67,23 @@ class SearchIndexer:
 
     def _run(self) -> None:
         try:
-            with Store(self.db_path) as store:
-                while True:
-                    n = store.index_search(self.chunk, limit=self.chunk)
-                    self.indexed += n
-                    if self._stopping.is_set():
-                        if n and self._catch_up:
-                            continue   # stopping: catch up without pausing
-                        return
-                    # one chunk per poke (or per idle pause): the writer, not the
-                    # indexer, gets the database lock whenever it wants it
-                    self._wake.wait(self.idle_seconds)
-                    self._wake.clear()
+            if isinstance(self.db, Store):
+                self._index(self.db)
+            else:
+                with Store(self.db) as store:
+                    self._index(store)
         except Exception as exc:  # noqa: BLE001 - search falls back to scanning; say why
             self.error = f"search indexing stopped: {exc}"
             log.warning("%s", self.error)
+
+    def _index(self, store: Store) -> None:
+        while True:
+            n = store.index_search(self.chunk, limit=self.chunk)
+            self.indexed += n
+            if n and (self._catch_up or not self._stopping.is_set()):
+                time.sleep(0.001)   # let a waiting writer take the lock first
+                continue
+            if self._stopping.is_set():
+                return
+            self._wake.wait(self.idle_seconds)
+            self._wake.clear()

@@ -312,13 +312,18 @@ class Store:
         seen: set[tuple[str, str]] = set()
         now = to_db(utcnow())
         with self.write() as conn:
-            known = set() if unseen else self._known_keys([m.key for m in batch])
-            for i, m in enumerate(batch):
-                if m.key in known or m.key in seen:
-                    continue
-                seen.add(m.key)
-                fresh.append(m)
-                judged.append(triage[i] if triage is not None else None)
+            if unseen:
+                fresh = batch
+                judged = list(triage) if triage is not None else [None] * len(batch)
+            else:
+                keys = [m.key for m in batch]
+                known = self._known_keys(keys)
+                for i, (m, key) in enumerate(zip(batch, keys, strict=True)):
+                    if key in known or key in seen:
+                        continue
+                    seen.add(key)
+                    fresh.append(m)
+                    judged.append(triage[i] if triage is not None else None)
             if fresh:
                 start = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
                             .fetchone()[0]) + 1
@@ -430,12 +435,13 @@ class Store:
     def unseen(self, mentions: Iterable[Mention]) -> list[Mention]:
         """The mentions not stored yet, each post once (the first copy in the batch)."""
         batch = list(mentions)
+        keys = [m.key for m in batch]
         with self._lock:
-            known = self._known_keys([m.key for m in batch])
+            known = self._known_keys(keys)
         out, seen = [], set()
-        for m in batch:
-            if m.key not in known and m.key not in seen:
-                seen.add(m.key)
+        for m, key in zip(batch, keys, strict=True):
+            if key not in known and key not in seen:
+                seen.add(key)
                 out.append(m)
         return out
 

@@ -190,7 +190,7 @@ class Watcher:
             finally:
                 self.store.index_search()
             return
-        self.indexer = SearchIndexer(self.store.path).start()
+        self.indexer = SearchIndexer(self.store).start()
         try:
             yield
         finally:
