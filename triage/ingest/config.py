@@ -89,7 +89,7 @@ class TeamConfig:
     posting: PostingConfig = field(default_factory=PostingConfig)
     http: RetryPolicy = field(default_factory=RetryPolicy)
     interval: float = 60.0  # seconds between polls
-    batch_size: int = 500  # mentions committed per transaction
+    batch_size: int = 1000  # mentions committed per transaction
     approvers: tuple[str, ...] = ()  # who may approve replies; empty: anyone but the drafter
 
     def source(self, name: str) -> SourceConfig:
@@ -176,7 +176,7 @@ def parse_config(data: dict[str, Any], path: Path, *, inline_secrets_ok: bool) -
     )
     cfg = TeamConfig(path=path, http=policy,
                      interval=_number(watch, "interval", 60.0, "watch", path),
-                     batch_size=int(_number(watch, "batch_size", 500, "watch", path, 1)))
+                     batch_size=int(_number(watch, "batch_size", 1000, "watch", path, 1)))
     names: set[str] = set()
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):

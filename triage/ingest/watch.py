@@ -76,7 +76,7 @@ class Watcher:
     streams: dict[str, list[Stream]]
     redact: Redactor = field(default_factory=Redactor)
     actor: str = "watch"
-    batch_size: int = 500  # mentions per transaction (pages are never split)
+    batch_size: int = 1000  # mentions per transaction (pages are never split)
     indexer: SearchIndexer | None = None  # set while a round or `run` is going
 
     @classmethod
