@@ -148,6 +148,19 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.session.headers["User-Agent"] = USER_AGENT
+        # The environment (proxies, CA bundle) is read once per host, not on every
+        # request: requests would scan os.environ and look for ~/.netrc each time.
+        self.session.trust_env = False
+        self._env: dict[str, dict[str, Any]] = {}
+
+    def _environment(self, url: str, host: str) -> dict[str, Any]:
+        found = self._env.get(host)
+        if found is None:
+            probe = requests.Session()   # trust_env on: what requests would use
+            merged = probe.merge_environment_settings(url, {}, None, None, None)
+            probe.close()
+            found = self._env[host] = {k: merged[k] for k in ("proxies", "verify", "cert")}
+        return found
 
     def backoff(self, attempt: int) -> float:
         """Capped exponential backoff with jitter (half fixed, half random)."""
@@ -181,7 +194,8 @@ class HttpClient:
             try:
                 resp = self.session.request(
                     method, url, params=params, json=json, headers=headers,
-                    timeout=(self.policy.connect_timeout, self.policy.timeout))
+                    timeout=(self.policy.connect_timeout, self.policy.timeout),
+                    **self._environment(url, host))
             except requests.Timeout:
                 last_problem = f"no answer within {self.policy.timeout:g}s"
             except requests.ConnectionError as exc:
