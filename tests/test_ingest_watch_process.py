@@ -38,6 +38,27 @@ def stored(db: Path) -> list[tuple[str, str]]:
         conn.close()
 
 
+def children(pid: int) -> list[int]:
+    """Direct child processes of `pid` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.fixture(scope="module")
 def model_dir() -> str:
     return tiny_model_dir()
@@ -67,8 +88,14 @@ def test_kill_9_mid_run_then_restart_stores_every_post_exactly_once(tmp_path, mo
         while len(stored(db)) < 100 and time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.02)
+        helpers = children(proc.pid)
+        assert helpers, "watch should run a helper process (classification, rules)"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
+        gone = time.monotonic() + 15   # helpers notice their parent has gone, and end
+        while any(alive(pid) for pid in helpers) and time.monotonic() < gone:
+            time.sleep(0.1)
+        assert not [pid for pid in helpers if alive(pid)], "helper processes outlived watch"
         killed_at = len(stored(db))
         assert 0 < killed_at < len(expected), "the kill did not land mid-run"
 

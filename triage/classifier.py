@@ -366,6 +366,9 @@ _helper: Classifier | None = None
 
 def _helper_start(pipeline) -> None:
     global _helper
+    from triage.parent_watch import exit_with_parent
+
+    exit_with_parent()
     _helper = Classifier(pipeline, "helper", jobs=1)
 
 

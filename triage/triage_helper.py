@@ -113,6 +113,9 @@ _state: tuple[Classifier, Rules] | None = None
 
 def _start(pipeline, rules: Rules) -> None:
     global _state
+    from triage.parent_watch import exit_with_parent
+
+    exit_with_parent()
     _state = (Classifier(pipeline, "helper", jobs=1), rules)
 
 
