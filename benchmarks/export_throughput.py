@@ -86,6 +86,8 @@ def build(path: Path, n: int) -> None:
         conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
+    with Store(path) as store:   # rows written by hand: count them for the queue
+        store.recount()
 
 
 def child(db: str, fmt: str, out: str, redact: bool) -> None:
