@@ -97,6 +97,7 @@ def main() -> None:
         classify = Timed(classifier, "predict")
         flag = Timed(escalator, "assess_batch")
         watcher = Watcher.from_config(cfg, triager)
+        helper_cpu0 = triager.helper.cpu_seconds()
         t0, cpu0 = time.perf_counter(), time.process_time()
         with watcher.search_indexing():
             stats = watcher.run_once()
@@ -104,6 +105,7 @@ def main() -> None:
             indexer = watcher.indexer
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
+        helper_cpu = triager.helper.cpu_seconds() - helper_cpu0
     finally:
         ours.send("stop")
         server_cpu = ours.recv()
@@ -125,6 +127,8 @@ def main() -> None:
           f" ({indexer.indexed if indexer else 0} rows, on its own thread) caught up"
           f" {wall - stored:.2f}s later")
     print(f"  CPU time of calmreply's main process (all its threads): {cpu:.2f}s")
+    print(f"  CPU time of calmreply's helper process (classifier, phrase rules):"
+          f" {helper_cpu:.2f}s")
     print(f"  the fake servers' own CPU time (their process, not calmreply's): {server_cpu:.2f}s")
     for label, secs in (("fetch (HTTP, incl. profiles)", fetch), ("parse", parse),
                         ("triage (classify)", classify.seconds), ("flag (escalate)",

@@ -102,6 +102,10 @@ class TriageHelper:
                 self.close()
         return Judged(self.classifier, self.rules, texts, inputs, future)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the helper process has used so far (0 without one)."""
+        return self._pool.submit(_cpu).result() if self._pool is not None else 0.0
+
     def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
@@ -124,3 +128,9 @@ def _work(texts: list[str], inputs: list[tuple[str, str, int]]):
     classifier, rules = _state
     scores, reasons = classifier.scorer().score(classifier.normalise(texts), True)
     return scores, reasons, check_rules(rules, inputs)
+
+
+def _cpu() -> float:
+    import time
+
+    return time.process_time()
