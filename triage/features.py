@@ -124,6 +124,24 @@ CUE_LIST: tuple[Cue, ...] = (
             r"load|loading|respond|connect)\w*\b|\bnever (?:arrived|came|received|got|showed)\b|"
             r"\b(?:third|second|fourth|fifth|another) time\b|"
             r"\bfor _num_ (?:days|weeks|hours|months)\b")),
+    Cue("fault report",
+        trigger=(r"keeps?|kept|stopped|let|letting|having|have|had|has|unable|going|gives|why|"
+                 r"any|since"),
+        phrase=(
+            r"\b(?:keeps?|kept) (?:\w+ing|going (?:off|down)|cutting|dropping)\b|"
+            r"\bstopped (?:working|charging|loading|responding|syncing|connecting)\b|"
+            r"\b(?:won'?t|will not|not|isn'?t|wasn'?t) let(?:ting)? me\b|"
+            r"\b(?:having|have|had|has|got) (?:an? |some |the same |this )?(?:\w+ )?"
+            r"(?:issues?|problems?|trouble)\b|\bunable to\b|\bwhat'?s going on with\b|"
+            r"\bwhat gives\b|\bany (?:update|news)\b|\bsince (?:_num_|yesterday|monday|"
+            r"tuesday|wednesday|thursday|friday|saturday|sunday|last)\b|"
+            r"\bwhy (?:is|does|has|won'?t|can'?t|isn'?t|doesn'?t|did|do) (?:my|the|your|it|i)\b")),
+    Cue("broken promise",
+        trigger=r"said|told|promised|supposed|guaranteed|paid|paying|point|meant|advertised",
+        phrase=(
+            r"\b(?:you|they|was|were|i was|we were) (?:said|told|promised)\b|\bpromised\b|"
+            r"\bsupposed to\b|\bguaranteed\b|\badvertised\b|\bmeant to (?:be|arrive|come)\b|"
+            r"\b(?:paid|paying|pay) (?:extra |for )|\bwhat'?s the point\b")),
     Cue("my product or account", trigger=rf"(?:{_PRODUCTS})s?", phrase=(
         rf"\b(?:my|our) (?:\w+ )?(?:{_PRODUCTS})s?\b")),
     Cue("customer service", trigger=r"customer|helpline|call|support|agents?", phrase=(
@@ -148,6 +166,16 @@ CUE_LIST: tuple[Cue, ...] = (
         r"thanks?|thx|cheers|love|loving|great|awesome|amazing|appreciate\w*|kudos|shoutout|"
         r"brilliant|excellent|fantastic|impressed|helpful|proud|congrat\w*|best|"
         r"_emo_\w*(?:heart|clapping|thumbs_up|smiling|grinning)\w*")),
+    Cue("thanks for a failure",
+        trigger=r"thanks?|thx|cheers|love|appreciate|shoutout|real",
+        phrase=(
+            r"\b(?:thanks?|thank you|thx|cheers|shoutout to|appreciate)\b"
+            r".{0,40}?\b(?:for|4)\b.{0,40}?"
+            r"\b(?:nothing|ruin\w*|wreck\w*|ignor\w*|losing|lost|cancel\w*|charging|delay\w*|"
+            r"break\w*|broken|ripping|making me|leaving me|wasting|never|late|cold|wrong|"
+            r"overcharg\w*|cutting|dropping|crash\w*)\b|"
+            r"\b(?:gotta|got to|i just|just|i) love (?:how|when|that|it when)\b|"
+            r"\breal (?:classy|professional|helpful|smooth)\b")),
     Cue("sarcasm marker", trigger=r"thanks|oh|s|yeah|clap|well|surprise|shock|shocker|genius",
         phrase=(r"\bthanks for nothing\b|\boh (?:great|wonderful|brilliant|perfect)\b|/s\b|"
                 r"\byeah right\b|\bslow clap\b|\bwell done\b.{0,20}\b(?:again|genius)\b|"
@@ -155,8 +183,11 @@ CUE_LIST: tuple[Cue, ...] = (
 )
 CUES = {c.name: c for c in CUE_LIST}
 _QUESTION = list(CUES).index("question")
-_QUESTION_OPENERS = frozenset("how what when where why can could does do is are will would "
-                              "any anyone".split())
+# A post that opens with a wh-word is a question even without "?"; one that opens with an
+# auxiliary only when it has a "?" too, since a dropped leading @handle leaves statements
+# such as "@brand is the worst" or "@brand does it again" opening with one.
+_QUESTION_OPENERS = frozenset("how what when where why any anyone".split())
+_AUX_OPENERS = frozenset("can could does do is are will would".split())
 _WORD_CUES = [(i, re.compile(c.word)) for i, c in enumerate(CUE_LIST) if c.word]
 _TRIGGERS = [(i, re.compile(c.trigger)) for i, c in enumerate(CUE_LIST) if c.trigger]
 _PHRASES = {i: re.compile(c.phrase) for i, c in enumerate(CUE_LIST) if c.phrase}
@@ -295,7 +326,8 @@ def encode(texts: Sequence[str], vocab: Vocabulary) -> Batch:
         tokens += words
         lengths.append(len(words))
         lows.append(low)
-        if words and words[0] in _QUESTION_OPENERS:
+        if words and (words[0] in _QUESTION_OPENERS
+                      or (words[0] in _AUX_OPENERS and "?" in low)):
             cues[r, _QUESTION] = 1
         if low != text:  # has capitals: shouting when most letters are
             raw = text.encode("utf-8", "surrogatepass")
