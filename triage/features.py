@@ -14,7 +14,10 @@ A normalised post becomes one sparse row of three blocks:
   n-gram vector (n-grams of `` word ``, i.e. char_wb).  Defined per word so that a
   linear model's char score of a post is the mean of its words' char scores — which
   a `Vocabulary` computes once per distinct word and caches (see `Vocabulary`);
-* cues: counts of hand-made cues, capped, scaled to [0, 1].
+* cues: counts of hand-made cues, capped, scaled to [0, 1], and word valence from
+  the VADER sentiment lexicon (see `valence_lexicon`): crowd-rated sentiment of about
+  7,500 social-media words, so a post in words our training data never used still
+  says how negative or positive it is.
 
 Speed: all per-word work (hashing, character n-grams, which cues a word is or may
 start) happens once per distinct word in a per-process `Vocabulary`; a post then
@@ -29,12 +32,20 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from triage.normalise import URL_TOKEN, USER_TOKEN, fold_elongated, normalise, readable_token
+from triage.normalise import (
+    EMOJI_PREFIX,
+    URL_TOKEN,
+    USER_TOKEN,
+    fold_elongated,
+    normalise,
+    readable_token,
+)
 
 WORD_BITS = 18
 CHAR_BITS = 18
@@ -182,6 +193,19 @@ CUE_LIST: tuple[Cue, ...] = (
                 r"\bwhat a (?:surprise|shock)\b|\bshocker\b|\bgenius\b")),
 )
 CUES = {c.name: c for c in CUE_LIST}
+# Valence features from the VADER lexicon (Hutto & Gilbert 2014; package vaderSentiment,
+# MIT licence): each word's crowd-rated valence, -4 (very negative) .. +4.  A word
+# within three words after a negation has its valence flipped and damped as VADER
+# does ("not good" counts as negative); sums are squashed to [0, 1) with VADER's own
+# s / sqrt(s^2 + 15).
+VALENCE_NAMES = ("negative words (VADER lexicon)", "positive words (VADER lexicon)")
+_NEGATIONS = frozenset(
+    "not no never nothing nobody none nowhere neither nor cannot t cant dont doesnt didnt "
+    "isnt arent wasnt werent hasnt havent hadnt couldnt shouldnt wouldnt wont aint "
+    "without".split())
+_NEGATION_WINDOW = 3
+_NEGATION_SCALAR = -0.74   # VADER's N_SCALAR
+_VALENCE_ALPHA = 15.0      # VADER's normalisation constant
 _QUESTION = list(CUES).index("question")
 # A post that opens with a wh-word is a question even without "?"; one that opens with an
 # auxiliary only when it has a "?" too, since a dropped leading @handle leaves statements
@@ -196,7 +220,39 @@ _LOWER = bytes(range(97, 123))
 
 
 def cue_names() -> list[str]:
-    return [*CUES, "shouting", "exclamations"]
+    return [*CUES, "shouting", "exclamations", *VALENCE_NAMES]
+
+
+@cache
+def valence_lexicon() -> dict[str, float]:
+    """word -> mean valence from the installed vaderSentiment package's lexicon.
+
+    Read once per process (about 10 ms); never saved with the model.
+    """
+    from importlib.resources import files
+
+    try:
+        text = (files("vaderSentiment") / "vader_lexicon.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError) as exc:
+        raise RuntimeError("the VADER sentiment lexicon is missing; install calmreply's "
+                           "dependencies (pip install 'vaderSentiment>=3.3')") from exc
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[0] and " " not in parts[0]:
+            out[parts[0]] = float(parts[1])
+    return out
+
+
+def word_valence(word: str) -> float:
+    """A token's lexicon valence; an emoji token scores the words of its name, as VADER
+    does with emoji descriptions ("_emo_angry_face_" -> "angry face")."""
+    lexicon = valence_lexicon()
+    if word.startswith(EMOJI_PREFIX):
+        return sum(lexicon.get(w, 0.0) for w in word[len(EMOJI_PREFIX):].split("_"))
+    if word in _NEGATIONS:
+        return 0.0
+    return lexicon.get(word, 0.0)
 
 
 def content_of(normalised: str) -> str:
@@ -228,9 +284,10 @@ class Vocabulary:
 
     Per word: its folded form ("sooooo" -> "soo"), crc32 hash, L2-normalised char
     n-gram vector, which word cues it counts for and which phrase cues it may start
-    (bit masks) and, when built with a `projection` (rows of model weights over the
-    char block), that vector's dot product with each row — so a post's char score is a
-    mean of cached numbers.  Not saved with the model; rebuilt as words arrive.
+    (bit masks), its lexicon valence and whether it is a negation, and, when built
+    with a `projection` (rows of model weights over the char block), that vector's dot
+    product with each row — so a post's char score is a mean of cached numbers.
+    Not saved with the model; rebuilt as words arrive.
     """
 
     LIMIT = 1_000_000
@@ -251,6 +308,8 @@ class Vocabulary:
         self.hash = np.zeros(cap, np.uint64)
         self.lex = np.zeros(cap, np.int64)
         self.trig = np.zeros(cap, np.int64)
+        self.valence = np.zeros(cap, np.float32)
+        self.negation = np.zeros(cap, bool)
         k = 0 if self.projection is None else self.projection.shape[0]
         self.proj = np.zeros((cap, k), np.float32)
 
@@ -286,13 +345,15 @@ class Vocabulary:
         self.chars.append((cols.astype(np.int32), vals))
         self.lex[i] = sum(1 << c for c, rx in _WORD_CUES if rx.fullmatch(word))
         self.trig[i] = sum(1 << c for c, rx in _TRIGGERS if rx.fullmatch(word))
+        self.valence[i] = word_valence(word)
+        self.negation[i] = word in _NEGATIONS
         if self.projection is not None:
             self.proj[i] = self.projection[:, cols] @ vals
         return i
 
     def _grow(self) -> None:
         cap = 2 * len(self.hash)
-        for name in ("hash", "lex", "trig", "proj"):
+        for name in ("hash", "lex", "trig", "valence", "negation", "proj"):
             old = getattr(self, name)
             new = np.zeros((cap, *old.shape[1:]), old.dtype)
             new[: len(old)] = old
@@ -317,7 +378,7 @@ def encode(texts: Sequence[str], vocab: Vocabulary) -> Batch:
     lows: list[str] = []
     n = len(texts)
     n_cues = len(CUE_LIST)
-    cues = np.zeros((n, n_cues + 2), np.float32)
+    cues = np.zeros((n, n_cues + 2 + len(VALENCE_NAMES)), np.float32)
     findall = _TOKEN.findall
     for r, text in enumerate(texts):
         text = content_of(text)
@@ -358,7 +419,25 @@ def encode(texts: Sequence[str], vocab: Vocabulary) -> Batch:
                 cues[r, c] += len(rx.findall(low))
     np.minimum(cues[:, :n_cues], 3, out=cues[:, :n_cues])
     cues[:, :n_cues] /= 3.0
+    if len(ids):
+        cues[:, n_cues + 2:] = _valence(ids, row, n, vocab)
     return Batch(n, ids, row, lengths_a, cues)
+
+
+def _valence(ids: np.ndarray, row: np.ndarray, n: int, vocab: Vocabulary) -> np.ndarray:
+    """(n, 2) valence features (see VALENCE_NAMES) from the cached per-word valence."""
+    v = vocab.valence[ids]
+    negation = vocab.negation[ids]
+    negated = np.zeros(len(ids), bool)
+    for k in range(1, _NEGATION_WINDOW + 1):
+        negated[k:] |= negation[:-k] & (row[k:] == row[:-k])
+    v = np.where(negated, v * _NEGATION_SCALAR, v)
+    out = np.zeros((n, len(VALENCE_NAMES)), np.float32)
+    neg = np.bincount(row, weights=np.maximum(-v, 0), minlength=n)
+    pos = np.bincount(row, weights=np.maximum(v, 0), minlength=n)
+    out[:, 0] = neg / np.sqrt(neg * neg + _VALENCE_ALPHA)
+    out[:, 1] = pos / np.sqrt(pos * pos + _VALENCE_ALPHA)
+    return out
 
 
 def word_block(batch: Batch, vocab: Vocabulary, word_bits: int, bigrams: bool = True
@@ -507,5 +586,6 @@ def token_names(vocab: Vocabulary, ids: np.ndarray, origins: Iterable[int]) -> l
     return out
 
 
-__all__ = ["CUES", "Cue", "TextFeatures", "Normaliser", "Vocabulary", "Batch", "encode",
-           "word_block", "char_block", "char_scores", "cue_names", "content_of"]
+__all__ = ["CUES", "VALENCE_NAMES", "Cue", "TextFeatures", "Normaliser", "Vocabulary", "Batch",
+           "encode", "word_block", "char_block", "char_scores", "cue_names", "content_of",
+           "valence_lexicon"]

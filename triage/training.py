@@ -147,8 +147,10 @@ def train(out_dir: Path, corrections: list[tuple[str, str]] | None = None,
         "corrections_used": len(corrections),
         "seed": SEED,
         "pipeline": "normalise -> [hashed word 1-2-grams (sublinear tf, L2) | mean of "
-                    "per-word hashed char_wb n-gram vectors | hand-made cues] -> multinomial "
-                    "logistic regression -> temperature-calibrated softmax",
+                    "per-word hashed char_wb n-gram vectors | hand-made cues and VADER "
+                    "lexicon word valence] -> multinomial logistic regression -> "
+                    "temperature-calibrated softmax",
+        "lexicon": lexicon_info(),
         "hyperparameters": {"features": _jsonable(FEATURE_PARAMS),
                             "model": _jsonable(MODEL_PARAMS),
                             "temperature": round(float(model.temperature_), 4)},
@@ -176,6 +178,21 @@ def train(out_dir: Path, corrections: list[tuple[str, str]] | None = None,
     return card
 
 
+def lexicon_info() -> dict[str, str]:
+    """Where the word-valence features come from (read from the installed package)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("vaderSentiment")
+    except PackageNotFoundError:
+        installed = "not installed"
+    return {"name": "VADER sentiment lexicon (vader_lexicon.txt; Hutto & Gilbert, 2014)",
+            "package": f"vaderSentiment {installed}", "licence": "MIT",
+            "use": "summed negative and positive valence of a post's words (a word within "
+                   "three words after a negation flipped and damped, as VADER does), as two "
+                   "features"}
+
+
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
@@ -195,6 +212,9 @@ def card_markdown(card: dict[str, Any]) -> str:
              f"({', '.join(f'{k} {v}' for k, v in card['class_counts'].items())})",
              f"- officer corrections merged in: {card['corrections_used']}", "",
              "## Model", "", card["pipeline"], "",
+             *([f"Word valence: {lex['name']}, from the {lex['package']} package "
+                f"({lex['licence']} licence): {lex['use']}.", ""]
+               if (lex := card.get("lexicon")) else []),
              "```json", json.dumps(card["hyperparameters"]), "```", "",
              f"## Cross-validated ({cv['folds']}-fold) on the training data", "",
              f"macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}", "",
