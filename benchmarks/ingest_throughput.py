@@ -25,10 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.fakeapis import FakeBluesky, FakeMastodon, TeamFiles, tiny_model_dir  # noqa: E402
 from triage.classifier import Classifier, ModelError  # noqa: E402
 from triage.escalate import Escalator  # noqa: E402
+from triage.ingest import watch as watch_module  # noqa: E402
 from triage.ingest.config import load_config  # noqa: E402
 from triage.ingest.watch import Watcher  # noqa: E402
 from triage.pipeline import Triager  # noqa: E402
 from triage.store import Store  # noqa: E402
+from triage.triage_helper import Judged  # noqa: E402
 
 WORDS = ("acme order late refund support great launch clown billing broken thanks app "
          "update delivery ceo price love hate team").split()
@@ -67,6 +69,28 @@ def serve(posts: int, pipe) -> None:
         pipe.send(time.process_time() - start)
 
 
+def timed_pages(waited: list[float]):
+    """`prefetched`, noting how long the store loop waits for each page."""
+    inner = watch_module.prefetched
+
+    def pages(source, *a, **kw):
+        it = inner(source, *a, **kw)
+        try:
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    page = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    waited[0] += time.perf_counter() - t0
+                yield page
+        finally:
+            it.close()
+
+    return pages
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=10_000, help="posts per source")
@@ -94,8 +118,10 @@ def main() -> None:
         escalator = Escalator.load()
         triager = Triager(store, classifier, escalator)
         helper = triager.start_helper()   # as `watch` does when it starts
-        classify = Timed(classifier, "predict")
         flag = Timed(escalator, "assess_batch")
+        helper_wait = Timed(Judged, "result")
+        page_wait = [0.0]
+        watch_module.prefetched = timed_pages(page_wait)
         watcher = Watcher.from_config(cfg, triager)
         helper_cpu0 = triager.helper.cpu_seconds()
         t0, cpu0 = time.perf_counter(), time.process_time()
@@ -115,9 +141,7 @@ def main() -> None:
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())
     commit = sum(s.store_seconds for s in stats.values())
-    store_only = commit - classify.seconds - flag.seconds
-    other = stored - fetch - parse - commit
-    print(f"model: {model}; classifier helper process: {'yes' if helper else 'no'}")
+    print(f"model: {model}; triage helper process: {'yes' if helper else 'no'}")
     for name, s in stats.items():
         print(f"  {name}: {s.pages} pages, {s.new} new, {s.duplicates} duplicates, "
               f"{s.quarantined} quarantined, errors {s.errors or 'none'}")
@@ -126,15 +150,23 @@ def main() -> None:
     print(f"  in the queue after {stored:.2f}s ({new / stored:,.0f}/s); the search index"
           f" ({indexer.indexed if indexer else 0} rows, on its own thread) caught up"
           f" {wall - stored:.2f}s later")
-    print(f"  CPU time of calmreply's main process (all its threads): {cpu:.2f}s")
-    print(f"  CPU time of calmreply's helper process (classifier, phrase rules):"
-          f" {helper_cpu:.2f}s")
-    print(f"  the fake servers' own CPU time (their process, not calmreply's): {server_cpu:.2f}s")
-    for label, secs in (("fetch (HTTP, incl. profiles)", fetch), ("parse", parse),
-                        ("triage (classify)", classify.seconds), ("flag (escalate)",
-                                                                  flag.seconds),
-                        ("store (insert, audit, cursor)", store_only), ("other", other)):
-        print(f"  {label:32s} {secs:7.2f}s  {100 * secs / stored:5.1f}%")
+    print("where the time goes (the stages overlap: pages are fetched and parsed on a"
+          " thread, and\nclassified and rule-checked in the helper process, while the"
+          " store loop flags and stores):")
+    rows = (
+        ("fetch: HTTP incl. profiles (fetch thread)", fetch),
+        ("parse (fetch thread)", parse),
+        ("classify + phrase rules (helper CPU)", helper_cpu),
+        ("flag: history, priority (store loop)", flag.seconds),
+        ("store: insert, audit, cursor (store loop)",
+         commit - flag.seconds - helper_wait.seconds),
+        ("store loop waiting for pages", page_wait[0]),
+        ("store loop waiting for the helper", helper_wait.seconds),
+    )
+    for label, secs in rows:
+        print(f"  {label:44s} {secs:6.2f}s")
+    print(f"CPU time: calmreply's main process (all its threads) {cpu:.2f}s, its helper"
+          f" {helper_cpu:.2f}s; the fake servers' (not calmreply's) {server_cpu:.2f}s")
 
 
 if __name__ == "__main__":

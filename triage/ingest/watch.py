@@ -104,16 +104,20 @@ class Watcher:
         waiting: tuple[list[Page], Prepared] | None = None   # classified, not stored
         pending: list[Page] = []
         size = 0
+        target = min(self.batch_size, 200)   # a small first batch starts the work sooner
+        pages = prefetched(stream.pages(get_cursor(self.store, stream.key)))
         try:
-            for page in prefetched(stream.pages(get_cursor(self.store, stream.key))):
+            for page in pages:
                 pending.append(page)
                 size += len(page.mentions)
-                if size >= self.batch_size:
+                if size >= target:
                     ready = (pending, self._prepare(pending))
                     if waiting is not None:
                         self._commit(stream, *waiting, stats)
                     waiting, pending, size = ready, [], 0
+                    target = min(self.batch_size, target * 2)
         finally:
+            pages.close()   # stops the fetching thread if a commit failed
             if waiting is not None:
                 self._commit(stream, *waiting, stats)
             if pending:
