@@ -125,7 +125,7 @@ def main() -> None:
         watcher = Watcher.from_config(cfg, triager)
         helper_cpu0 = triager.helper.cpu_seconds()
         t0, cpu0 = time.perf_counter(), time.process_time()
-        with watcher.search_indexing():
+        with watcher.upkeep():
             stats = watcher.run_once()
             stored = time.perf_counter() - t0
             indexer = watcher.indexer

@@ -175,6 +175,13 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def set_autocheckpoint(self, pages: int = 1000) -> None:
+        """How many WAL pages a commit of this connection may leave before it copies
+        them into the database file itself (0: never; another thread does it, see
+        `triage.wal_checkpoint`).  1000 is SQLite's default."""
+        with self._lock:
+            self.conn.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+
     @property
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])

@@ -25,6 +25,7 @@ from triage.ingest.quarantine import quarantine
 from triage.ingest.source import Page, Stream
 from triage.pipeline import Prepared, Triager
 from triage.search_index import SearchIndexer
+from triage.wal_checkpoint import Checkpointer
 
 log = logging.getLogger("calmreply.ingest")
 
@@ -181,33 +182,40 @@ class Watcher:
         """Poll every source once; new mentions are searchable when it returns."""
         if self.indexer is not None:
             return {name: self.poll_source(name) for name in self.streams}
-        with self.search_indexing():
+        with self.upkeep():
             return {name: self.poll_source(name) for name in self.streams}
 
     @contextmanager
-    def search_indexing(self) -> Iterator[None]:
-        """Index new mentions for search on a second thread while polling goes on
-        (see `triage.search_index`); on the way out, wait until it has caught up."""
+    def upkeep(self) -> Iterator[None]:
+        """While polling goes on, two threads keep the store in shape off the ingest's
+        path: one indexes new mentions for search (`triage.search_index`), one moves
+        the write-ahead log into the database file (`triage.wal_checkpoint`).  On the
+        way out, the search index has caught up."""
         if str(self.store.path) == ":memory:":   # no second connection: index here
             try:
                 yield
             finally:
                 self.store.index_search()
             return
+        self.store.set_autocheckpoint(0)
+        checkpointer = Checkpointer(self.store.path).start()
         self.indexer = SearchIndexer(self.store).start()
         try:
             yield
         finally:
             indexer, self.indexer = self.indexer, None
             indexer.stop()
-            if indexer.error:
-                log.warning("%s", indexer.error)
+            checkpointer.stop()
+            self.store.set_autocheckpoint()
+            for error in (indexer.error, checkpointer.error):
+                if error:
+                    log.warning("%s", error)
 
     def run(self, interval: float, cycles: int | None = None,
             echo: Callable[[str], None] = print,
             sleep: Callable[[float], None] = time.sleep) -> dict[str, SourceStats]:
         """Poll until interrupted (or for ``cycles`` rounds); print progress per source."""
-        with self.search_indexing():
+        with self.upkeep():
             return self._run(interval, cycles, echo, sleep)
 
     def _run(self, interval: float, cycles: int | None, echo: Callable[[str], None],
