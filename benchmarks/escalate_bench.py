@@ -39,9 +39,11 @@ TEXTS = [
 
 
 class NoEscalation:
-    """The pipeline's own cost (store + record_triage) without any escalation."""
+    """The pipeline's own cost (dedup, insert, triage rows, audit) without any escalation."""
 
-    def assess_batch(self, mentions, verdicts, store=None):
+    rules = None
+
+    def assess_batch(self, mentions, verdicts, store=None, **kw):
         return [Assessment() for _ in mentions]
 
 
@@ -68,13 +70,14 @@ class TimedEscalator:
 
     def __init__(self, escalator: Escalator) -> None:
         self.escalator = escalator
+        self.rules = escalator.rules
         self.wall = 0.0
         self.cpu = 0.0
 
-    def assess_batch(self, mentions, verdicts, store=None):
+    def assess_batch(self, mentions, verdicts, store=None, **kw):
         wall, cpu = time.perf_counter(), time.process_time()
         try:
-            return self.escalator.assess_batch(mentions, verdicts, store)
+            return self.escalator.assess_batch(mentions, verdicts, store, **kw)
         finally:
             self.wall += time.perf_counter() - wall
             self.cpu += time.process_time() - cpu
@@ -112,7 +115,7 @@ def main(n: int = 20_000, runs: int = 3) -> None:
                 triager.ingest(ms[i:i + 500])
             dt = time.perf_counter() - t
             print(f"{name} {n / dt:10,.0f} mentions/s (batches of 500, history queries,"
-                  " incidents, record_triage)")
+                  " incidents, triage rows)")
             store.close()
         for m in ms:
             m.id = None
