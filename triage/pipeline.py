@@ -81,9 +81,10 @@ class Triager:
         return cls(store, Classifier.load(), Escalator.load())
 
     def prepare(self, mentions: Sequence[Mention]) -> Prepared:
-        """Start classifying the mentions not stored yet, in the classifier's helper
-        process, so that `ingest(mentions, prepared=...)` of this batch can overlap
-        storing the previous one.  Reads the store; writes nothing."""
+        """Start classifying and rule-checking the mentions not stored yet, in the
+        helper process (`start_helper`), so that `ingest(mentions, prepared=...)` of
+        this batch can overlap storing the previous one.  Reads the store; writes
+        nothing."""
         fresh = self.store.unseen(mentions)
         return Prepared(fresh, self.helper.submit(fresh))
 
