@@ -371,21 +371,11 @@ class Store:
             return
         now = to_db(utcnow())
         with self.write() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
-                " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
-                [(m.id, v.label, json.dumps(v.probabilities), v.model_version, now,
-                  int(v.uncertain), json.dumps([list(e) for e in v.explanation]))
-                 for m, v, _a in results])
+            _write_verdicts(conn, [(m.id, v) for m, v, _a in results], now)
             conn.executemany(
                 "INSERT OR IGNORE INTO flags (mention_id, kind, reason) VALUES (?,?,?)",
                 [(m.id, f.kind, f.reason) for m, _v, a in results for f in a.flags])
-            self.audit_many([
-                (actor, "transition", m.id, State.NEW.value,
-                 (State.ESCALATED if a.escalated else State.TRIAGED).value,
-                 {"label": v.label, "confidence": round(v.confidence, 4),
-                  "model": v.model_version, "flags": [f.kind for f in a.flags]})
-                for m, v, a in results])
+            self.audit_many([_triage_transition(actor, m.id, v, a) for m, v, a in results])
 
     # ---- search index -------------------------------------------------------------
     def search_backlog(self) -> int:
@@ -483,12 +473,7 @@ class Store:
         now = to_db(utcnow())
         ids = [mid for mid, _v, _a in results]
         with self.write() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
-                " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
-                [(mid, v.label, json.dumps(v.probabilities), v.model_version, now,
-                  int(v.uncertain), json.dumps([list(e) for e in v.explanation]))
-                 for mid, v, _a in results])
+            _write_verdicts(conn, [(mid, v) for mid, v, _a in results], now)
             conn.executemany("DELETE FROM flags WHERE mention_id = ?", [(mid,) for mid in ids])
             conn.executemany(
                 "INSERT INTO flags (mention_id, kind, reason) VALUES (?,?,?)",
@@ -503,11 +488,9 @@ class Store:
             for mid, v, a in results:
                 if states.get(mid) != State.NEW:
                     continue
-                target = State.ESCALATED if a.escalated else State.TRIAGED
-                moves.append((target.value, mid))
-                audits.append((actor, "transition", mid, State.NEW.value, target.value,
-                               {"label": v.label, "confidence": round(v.confidence, 4),
-                                "model": v.model_version, "flags": [f.kind for f in a.flags]}))
+                entry = _triage_transition(actor, mid, v, a)
+                moves.append((entry[4], mid))
+                audits.append(entry)
             conn.executemany("UPDATE mentions SET state = ? WHERE id = ?", moves)
             self.audit_many(audits)
 
@@ -802,6 +785,25 @@ def _counted_where(flt: QueueFilter) -> tuple[str, list[Any]] | None:
         return None
     clauses, args = flt.column_clauses(prefix="")
     return (" AND ".join(clauses) or "1"), args
+
+
+def _write_verdicts(conn: sqlite3.Connection, rows: Sequence[tuple[int | None, Verdict]],
+                    now: str) -> None:
+    """The triage table's row per mention: the verdict with its probabilities and reasons."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
+        " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
+        [(mid, v.label, json.dumps(v.probabilities), v.model_version, now, int(v.uncertain),
+          json.dumps([list(e) for e in v.explanation])) for mid, v in rows])
+
+
+def _triage_transition(actor: str, mention_id: int | None, verdict: Verdict,
+                       assessment: Assessment) -> tuple:
+    """The audit entry for a mention's move out of new once triaged (for `audit_many`)."""
+    target = State.ESCALATED if assessment.escalated else State.TRIAGED
+    return (actor, "transition", mention_id, State.NEW.value, target.value,
+            {"label": verdict.label, "confidence": round(verdict.confidence, 4),
+             "model": verdict.model_version, "flags": [f.kind for f in assessment.flags]})
 
 
 def _triage_columns(judged: tuple[Verdict, Assessment] | None) -> tuple[Any, ...]:
