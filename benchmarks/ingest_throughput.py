@@ -148,8 +148,8 @@ def main() -> None:
     print(f"ingested {new} mentions in {wall:.2f}s: {new / wall:,.0f} mentions/s, stored,"
           f" triaged, flagged and searchable (target >= 5,000/s)")
     print(f"  in the queue after {stored:.2f}s ({new / stored:,.0f}/s); the search index"
-          f" ({indexer.indexed if indexer else 0} rows, on its own thread) caught up"
-          f" {wall - stored:.2f}s later")
+          f" ({indexer.indexed if indexer else 0} rows, on its own thread, CPU"
+          f" {indexer.cpu_seconds if indexer else 0:.2f}s) caught up {wall - stored:.2f}s later")
     print("where the time goes (the stages overlap: pages are fetched and parsed on a"
           " thread, and\nclassified and rule-checked in the helper process, while the"
           " store loop flags and stores):")

@@ -16,7 +16,8 @@ def batch(start: int, n: int = 40):
 def rows(store):
     return [tuple(r) for r in store.query(
         "SELECT m.platform_id, m.label, round(m.confidence, 6), m.flag_kinds, m.priority,"
-        " m.state, t.explanation FROM mentions m JOIN triage t ON t.mention_id = m.id"
+        " m.state, t.explanation, t.probabilities, t.model_version, t.uncertain"
+        " FROM mentions m JOIN triage t ON t.mention_id = m.id"
         " ORDER BY m.id")]
 
 

@@ -42,3 +42,24 @@ def test_letter_runs_can_be_left_for_the_features() -> None:
     assert normalise("Sooooo baaaad!!!!!", elongated=False) == "Sooooo baaaad!!"
     assert normalise("the 3 URLs http://a.io/x &amp; @bob", elongated=False) == \
         "the _num_ URLs _url_ & _user_"
+
+
+def test_times_parse_to_utc_and_bad_ones_fail_every_time():
+    """parse_time caches strings (account times recur): the cache must not change
+    answers, and must not remember a failure as a success."""
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from triage.mention import MentionError, parse_time
+    from triage.timeutil import to_db
+
+    assert parse_time("2026-03-01T10:00:00.250Z") == datetime(2026, 3, 1, 10, 0, 0, 250000,
+                                                                tzinfo=UTC)
+    assert parse_time("2026-03-01T12:00:00+02:00").tzinfo is UTC
+    assert parse_time("2026-03-01T10:00:00") == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert parse_time("2026-03-01T10:00:00Z") is parse_time("2026-03-01T10:00:00Z")
+    assert to_db(parse_time("2026-03-01T12:00:00+02:00")) == "2026-03-01T10:00:00.000000Z"
+    for _ in range(2):
+        with pytest.raises(MentionError, match="not an ISO-8601 time"):
+            parse_time("yesterday-ish")

@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from triage.paths import models_dir, user_data_dir
-from triage.verdict import LABELS, Verdict
+from triage.verdict import LABELS, Verdict, encode_for_store
 
 MODEL_FILE = "calmreply-model.joblib"
 CARD_FILE = "calmreply-model.card.json"
@@ -282,18 +282,34 @@ class Classifier:
             scored = self._try_parallel(texts, explain)
         return self.verdicts(*(scored or self.scorer().score(self.normalise(texts), explain)))
 
-    def verdicts(self, probs: np.ndarray, reasons: list) -> list[Verdict]:
-        """Verdicts from decision scores (`FastScorer.score`), calibrated."""
-        probs /= self.pipeline.named_steps["model"].temperature_
-        probs = _softmax(probs)
+    def verdicts(self, probs: np.ndarray, reasons: list, *, calibrated: bool = False,
+                 encoded: list[tuple[str, str]] | None = None) -> list[Verdict]:
+        """Verdicts from decision scores (`FastScorer.score`), calibrated here unless
+        `calibrated` (see `calibrate`); `encoded` carries their stored JSON when a
+        helper process has worked it out (`stored_rows`)."""
+        if not calibrated:
+            probs = self.calibrate(probs)
         classes = self.classes
         top = probs.argmax(axis=1).tolist()
         threshold = self.uncertain_below
         version = self.version
         return [Verdict(label=classes[k], probabilities=dict(zip(classes, row, strict=True)),
                         model_version=version, uncertain=row[k] < threshold,
-                        explanation=reasons[i] if reasons else ())
+                        explanation=reasons[i] if reasons else (),
+                        encoded=encoded[i] if encoded else None)
                 for i, (k, row) in enumerate(zip(top, probs.tolist(), strict=True))]
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """Decision scores to calibrated probabilities (temperature, then softmax)."""
+        return _softmax(scores / self.pipeline.named_steps["model"].temperature_)
+
+    def stored_rows(self, probs: np.ndarray, reasons: list) -> list[tuple[str, str]]:
+        """What `Verdict.stored_json` would give for each calibrated row (the triage
+        helper process works it out so that the store loop need not)."""
+        classes = self.classes
+        return [encode_for_store(dict(zip(classes, row, strict=True)),
+                                 reasons[i] if reasons else ())
+                for i, row in enumerate(probs.tolist())]
 
     def predict_one(self, text: str) -> Verdict:
         return self.predict([text])[0]

@@ -6,9 +6,12 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from triage.safe_text import html_to_text, strip_controls
+
+_RAW = json.JSONEncoder(ensure_ascii=False, default=str)
 
 PLATFORMS = ("mastodon", "bluesky", "file", "demo", "twitter", "other")
 
@@ -28,18 +31,28 @@ def parse_time(value: Any) -> datetime:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         dt = datetime.fromtimestamp(value, tz=UTC)
     elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            dt = datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise MentionError(f"created_at {value!r} is not an ISO-8601 time") from exc
+        return _parse_iso(value)
     else:
         raise MentionError(f"created_at {value!r} is missing or not a time")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+@lru_cache(maxsize=16384)
+def _parse_iso(value: str) -> datetime:
+    """`parse_time` of a string; cached, as an author's account time recurs with
+    each of their posts (datetimes are immutable, so sharing one is safe)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise MentionError(f"created_at {value!r} is not an ISO-8601 time") from exc
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt if dt.tzinfo is UTC else dt.astimezone(UTC)
 
 
 @dataclass(slots=True)
@@ -60,7 +73,8 @@ class Mention:
     url: str = ""
     in_reply_to_id: str | None = None
     language: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
+    # the API's item; or, once encoded for the store (see `raw_json`), its JSON text
+    raw: dict[str, Any] | str = field(default_factory=dict)
     source: str = ""
     author_created_at: datetime | None = None
     id: int | None = None  # store row id, once stored
@@ -68,6 +82,12 @@ class Mention:
     @property
     def key(self) -> tuple[str, str]:
         return (self.platform, self.platform_id)
+
+    def raw_json(self) -> str:
+        """The raw payload as the JSON text the store keeps (encoded once: a fetch
+        process encodes it before sending the mention on, see
+        `triage.ingest.fetch_process`)."""
+        return self.raw if isinstance(self.raw, str) else _RAW.encode(self.raw)
 
     @property
     def display_text(self) -> str:
@@ -132,6 +152,8 @@ class Mention:
         )
         if not include_raw:
             data.pop("raw")
+        elif isinstance(self.raw, str):
+            data["raw"] = json.loads(self.raw)
         return data
 
     def to_json(self, *, include_raw: bool = True) -> str:

@@ -118,8 +118,8 @@ class QueueFilter:
 
 
 _MIGRATIONS = "triage.migrations"
-# encoders made once (`json.dumps` with options builds one per call, per stored row)
-_RAW = json.JSONEncoder(ensure_ascii=False, default=str)
+# encoders made once (`json.dumps` with options builds one per call, per stored row);
+# raw payloads are encoded by `Mention.raw_json`
 _DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _QUEUE_COLUMNS = (
     "m.id, m.platform, m.state, m.label, m.confidence, m.uncertain, m.flag_kinds, "
@@ -344,7 +344,7 @@ class Store:
                     [(start + i, m.platform, m.platform_id, m.url, m.author_handle,
                       m.author_name, m.author_followers, m.text, to_db(m.created_at),
                       m.in_reply_to_id, m.language,
-                      _RAW.encode(m.raw), now, m.source,
+                      m.raw_json(), now, m.source,
                       to_db(m.author_created_at) if m.author_created_at else None, *c)
                      for i, (m, c) in enumerate(zip(fresh, columns, strict=True))])
                 for i, m in enumerate(fresh):
@@ -793,8 +793,8 @@ def _write_verdicts(conn: sqlite3.Connection, rows: Sequence[tuple[int | None, V
     conn.executemany(
         "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
         " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
-        [(mid, v.label, json.dumps(v.probabilities), v.model_version, now, int(v.uncertain),
-          json.dumps([list(e) for e in v.explanation])) for mid, v in rows])
+        [(mid, v.label, probs, v.model_version, now, int(v.uncertain), why)
+         for mid, v in rows for probs, why in (v.stored_json(),)])
 
 
 def _triage_transition(actor: str, mention_id: int | None, verdict: Verdict,

@@ -16,7 +16,7 @@ def to_db(dt: datetime) -> str:
     """
     if dt.tzinfo is not UTC:
         dt = dt.astimezone(UTC)
-    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return dt.isoformat(timespec="microseconds")[:-6] + "Z"   # "+00:00" -> "Z"
 
 
 def from_db(text: str | None) -> datetime | None:

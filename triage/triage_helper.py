@@ -1,5 +1,6 @@
 """The second core: classify the next batch, and check its text rules, in a helper
-process while this one stores the current batch.
+process while this one stores the current batch (and encode the verdicts as the
+store keeps them).
 
 Python runs one thread at a time, so the watch loop's threads share one core; a
 process of its own gives the classifier (and the phrase rules of escalation, which
@@ -51,8 +52,9 @@ class Judged:
         if self._done is None:
             if self.future is not None:
                 try:
-                    scores, reasons, flags = self.future.result()
-                    self._done = self.classifier.verdicts(scores, reasons), flags
+                    probs, reasons, encoded, flags = self.future.result()
+                    self._done = (self.classifier.verdicts(probs, reasons, calibrated=True,
+                                                           encoded=encoded), flags)
                 except Exception:  # noqa: BLE001 - a broken helper: do the work here
                     self.future = None
             if self._done is None:
@@ -127,7 +129,8 @@ def _work(texts: list[str], inputs: list[tuple[str, str, int]]):
     assert _state is not None
     classifier, rules = _state
     scores, reasons = classifier.scorer().score(classifier.normalise(texts), True)
-    return scores, reasons, check_rules(rules, inputs)
+    probs = classifier.calibrate(scores)
+    return probs, reasons, classifier.stored_rows(probs, reasons), check_rules(rules, inputs)
 
 
 def _cpu() -> float:

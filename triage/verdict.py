@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 LABELS = ("troll", "complaint", "engagement")
+_JSON = json.JSONEncoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +19,24 @@ class Verdict:
     uncertain: bool = False
     # (feature, weight) pairs that pushed the verdict most, strongest first
     explanation: tuple[tuple[str, float], ...] = ()
+    # probabilities and explanation as the JSON the store keeps, when worked out
+    # already (the triage helper process does it, off the store loop)
+    encoded: tuple[str, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def confidence(self) -> float:
         return self.probabilities.get(self.label, 0.0)
+
+    def stored_json(self) -> tuple[str, str]:
+        """(probabilities, explanation) as stored in the triage table."""
+        if self.encoded is not None:
+            return self.encoded
+        return encode_for_store(self.probabilities, self.explanation)
+
+
+def encode_for_store(probabilities: dict[str, float],
+                     explanation: tuple[tuple[str, float], ...]) -> tuple[str, str]:
+    return _JSON.encode(probabilities), _JSON.encode([list(e) for e in explanation])
 
 
 @dataclass(frozen=True, slots=True)

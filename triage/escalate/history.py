@@ -47,11 +47,11 @@ class Post:
 
 def stamp(dt: datetime) -> str:
     """`to_db` format, faster (isoformat, not strftime): detectors make many of these."""
-    if dt.tzinfo is not None:
-        if dt.tzinfo is not UTC:
-            dt = dt.astimezone(UTC)
-        dt = dt.replace(tzinfo=None)
-    return dt.isoformat(timespec="microseconds") + "Z"
+    if dt.tzinfo is None:
+        return dt.isoformat(timespec="microseconds") + "Z"
+    if dt.tzinfo is not UTC:
+        dt = dt.astimezone(UTC)
+    return dt.isoformat(timespec="microseconds")[:-6] + "Z"   # "+00:00" -> "Z"
 
 
 def shift(at: str, **delta: float) -> str:

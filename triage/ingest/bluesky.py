@@ -188,7 +188,7 @@ def parse_post(post: Any, *, source: str) -> tuple[Mention, str]:
         raw=post, source=source,
     )
     sort_at = min(created, indexed)
-    return mention, sort_at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return mention, sort_at.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 @dataclass
