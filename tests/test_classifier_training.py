@@ -87,3 +87,19 @@ def test_bad_training_row_names_file_and_line(tmp_path: Path) -> None:
         fh.write('"some text","trolll","x",""\n')
     with pytest.raises(TrainingDataError, match=r"troll\.csv:37"):
         train(tmp_path / "out", folder=folder)
+
+
+def test_held_out_contrast_sets_are_never_trained_on() -> None:
+    """The contrast sets in training_data/held_out/ measure the model; training must
+    not read them (nor count them in the data hash)."""
+    from triage.evaluation import read_labelled
+    from triage.paths import training_data_dir
+    from triage.training import training_files
+
+    held = sorted((training_data_dir() / "held_out").glob("*.csv"))
+    assert [p.name for p in held] == ["contrast_service.csv", "contrast_troll.csv"]
+    trained = {p.resolve() for p in training_files()}
+    assert trained and not trained & {p.resolve() for p in held}
+    for path in held:
+        texts, labels, _sources = read_labelled(path)
+        assert len(texts) > 900 and set(labels) <= {"troll", "complaint", "engagement"}
