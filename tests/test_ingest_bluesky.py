@@ -38,6 +38,7 @@ def test_walks_all_pages_then_moves_since_to_the_newest(tmp_path, store, sky):
     assert m.platform == "bluesky" and m.url.startswith("https://bsky.app/profile/author")
     assert m.author_followers in (100, 101, 102, 103)
     assert m.author_created_at is not None
+    assert m.raw == next(p for p in sky.posts if p["uri"] == m.platform_id)  # as sent
     # next poll: only the boundary post comes back, and it is a duplicate
     sky.add_post("acme again")
     stats = w.run_once()["sky"]

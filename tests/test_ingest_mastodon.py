@@ -92,6 +92,7 @@ def test_html_is_plain_text_with_breaks_and_link_text(tmp_path, store, masto):
     assert m.author_followers == 4321
     assert m.author_created_at is not None and m.author_created_at.year == 2024
     assert m.raw["id"] == masto.statuses[0]["id"]  # local id kept for replying
+    assert m.raw == masto.statuses[0]   # the whole item, as the server sent it
 
 
 def test_a_malformed_item_is_quarantined_and_the_rest_of_the_page_stored(tmp_path, store,

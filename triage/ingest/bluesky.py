@@ -24,6 +24,7 @@ from typing import Any
 
 from triage.ingest.config import SourceConfig
 from triage.ingest.http import HttpClient, SourceError, api_error_of
+from triage.ingest.json_items import decode_with_items
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.source import BadItem, Page
 from triage.mention import Mention, MentionError, parse_time
@@ -219,7 +220,7 @@ class BlueskySearch:
             t0 = time.perf_counter()
             resp = self.session.get("app.bsky.feed.searchPosts", params)
             t1 = time.perf_counter()
-            page, next_cursor, page_top = self._parse(resp.text)
+            page, next_cursor, page_top, dids = self._parse(resp.text)
             top = max(top, page_top)
             fetch_more = bool(next_cursor) and page.fetched > 0
             if fetch_more:
@@ -228,7 +229,7 @@ class BlueskySearch:
             else:
                 page.cursor = json.dumps({"since": top})
             t2 = time.perf_counter()
-            self._add_reach(page)
+            self._add_reach(page, dids)
             t3 = time.perf_counter()
             page.fetch_seconds = (t1 - t0) + (t3 - t2)
             page.parse_seconds = t2 - t1
@@ -237,9 +238,9 @@ class BlueskySearch:
                 return
             api_cursor = next_cursor
 
-    def _parse(self, body: str) -> tuple[Page, str | None, str]:
+    def _parse(self, body: str) -> tuple[Page, str | None, str, list[str]]:
         try:
-            data = json.loads(body)
+            data, texts = decode_with_items(body, "posts")   # each post's text: its raw
             posts = data["posts"]
             if not isinstance(posts, list):
                 raise TypeError("posts is not a list")
@@ -248,23 +249,28 @@ class BlueskySearch:
                 from exc
         page = Page(fetched=len(posts))
         top = ""
-        for post in posts:
+        dids = []
+        for n, post in enumerate(posts):
             try:
                 mention, sort_at = parse_post(post, source=f"{self.config.name}:search")
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
-                page.bad.append(BadItem(json.dumps(post, ensure_ascii=False)[:20000],
-                                        f"{self.key}: {exc}"))
+                raw = texts[n] if texts is not None else json.dumps(post, ensure_ascii=False)
+                page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
                 continue
             top = max(top, sort_at)
+            if texts is not None:
+                mention.raw = texts[n]
             page.mentions.append(mention)
+            dids.append(post["author"]["did"])
         cursor = data.get("cursor")
-        return page, (str(cursor) if cursor else None), top
+        return page, (str(cursor) if cursor else None), top, dids
 
-    def _add_reach(self, page: Page) -> None:
-        dids = [m.raw["author"]["did"] for m in page.mentions]
+    def _add_reach(self, page: Page, dids: list[str]) -> None:
+        """Followers and account age from the authors' profiles (`dids`: each
+        mention's author)."""
         found = self.profiles.fill(dids)
-        for m in page.mentions:
-            prof = found.get(m.raw["author"]["did"])
+        for m, did in zip(page.mentions, dids, strict=True):
+            prof = found.get(did)
             if prof is None:
                 continue
             m.author_followers = prof.followers

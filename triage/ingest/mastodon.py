@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from triage.ingest.config import SourceConfig
 from triage.ingest.http import HttpClient, SourceError
+from triage.ingest.json_items import decode_with_items
 from triage.ingest.source import BadItem, Page
 from triage.mention import Mention, MentionError, parse_time
 from triage.safe_text import html_to_text
@@ -153,16 +154,19 @@ class MastodonStream:
 
     def _parse_page(self, body: str, links: dict[str, Any], min_id: str) -> Page:
         try:
-            data = json.loads(body)
+            # each status's own JSON text is kept as its raw (notifications wrap it)
+            data, texts = decode_with_items(body, "statuses" if self.kind == "search" else None)
         except ValueError as exc:
             raise MalformedPage(self.key, body, f"response is not valid JSON ({exc})") from exc
         items = data.get("statuses") if self.kind == "search" and isinstance(data, dict) \
             else data
         if not isinstance(items, list):
             raise MalformedPage(self.key, body, "response is not a list of statuses")
+        if self.kind == "notifications":
+            texts = None
         page = Page(fetched=len(items))
         newest = min_id
-        for item in items:
+        for n, item in enumerate(items):
             item_id = item.get("id") if isinstance(item, dict) else None
             if isinstance(item_id, str) and _id_key(item_id) > _id_key(newest):
                 newest = item_id
@@ -174,12 +178,14 @@ class MastodonStream:
                 mention = parse_status(status, instance_host=self.host,
                                        source=f"{self.config.name}:{self.kind}")
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
-                page.bad.append(BadItem(json.dumps(item, ensure_ascii=False)[:20000],
-                                        f"{self.key}: {exc}"))
+                raw = texts[n] if texts is not None else json.dumps(item, ensure_ascii=False)
+                page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
                 continue
             if mention is None:
                 page.skipped += 1
             else:
+                if texts is not None:
+                    mention.raw = texts[n]
                 page.mentions.append(mention)
         # The Link header's rel="prev" carries min_id = the newest id on this page.
         prev = (links.get("prev") or {}).get("url")
