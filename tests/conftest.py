@@ -46,3 +46,18 @@ def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "demo.db"
     shutil.copy(demo_db_template, path)
     return path
+
+
+def incidents_of(store, include_closed=True):
+    """Incidents as the core lists them (`triage.incidents`), in id order."""
+    from triage.incidents import list_incidents
+
+    return sorted(list_incidents(store.conn, include_closed=include_closed),
+                  key=lambda i: i.id)
+
+
+def incident_members(store, incident_id):
+    """An incident's mention ids, as the core reads them."""
+    from triage.incidents import mention_ids
+
+    return mention_ids(store.conn, incident_id)

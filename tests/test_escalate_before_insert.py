@@ -8,9 +8,10 @@ feed (threat, legal, press, reach, repeat, surge, brigade...), batch after batch
 
 import pytest
 
+from tests.conftest import incident_members as incident_mention_ids
+from tests.conftest import incidents_of as list_incidents
 from tests.test_escalate_demo import KeywordClassifier
 from triage.escalate import Escalator
-from triage.escalate.incidents import incident_mention_ids, list_incidents
 from triage.ingest.files import BadRecord, read_mentions
 from triage.paths import demo_feed
 from triage.pipeline import Triager
@@ -87,3 +88,4 @@ def test_queue_counts_added_per_batch_match_the_rows(tmp_path):
     assert store.count() == 200
     store.recount()
     assert store.count() == 201
+

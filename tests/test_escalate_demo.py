@@ -12,8 +12,9 @@ import re
 
 import pytest
 
+from tests.conftest import incident_members as incident_mention_ids
+from tests.conftest import incidents_of as list_incidents
 from triage.escalate import Escalator
-from triage.escalate.incidents import incident_mention_ids, list_incidents
 from triage.ingest.files import BadRecord, read_mentions
 from triage.paths import demo_feed
 from triage.pipeline import Triager
@@ -152,3 +153,4 @@ def test_demo_incidents_open_when_they_began_and_in_time_order(demo_store):
         f"SELECT text FROM mentions WHERE id IN ({','.join('?' * surge.mentions)})"
         " ORDER BY created_at LIMIT 1", incident_mention_ids(demo_store, surge.id))[0][0]
     assert "signal failure" in first.lower()
+

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import incident_members as incident_mention_ids
+from tests.conftest import incidents_of as list_incidents
 from triage.escalate import Escalator
 from triage.escalate.brigade import BrigadeSettings, detect_brigades
 from triage.escalate.history import Post
-from triage.escalate.incidents import incident_mention_ids, list_incidents, set_phase
+from triage.escalate.incidents import set_phase
 from triage.escalate.surge import SurgeSettings, detect_surges
 from triage.mention import Mention
 from triage.pipeline import Triager
@@ -251,3 +253,4 @@ def test_incidents_in_one_batch_are_numbered_in_time_order(tmp_path):
     incidents = list_incidents(store)
     assert [i.kind for i in incidents] == ["surge", "brigade"]
     assert incidents[0].opened_at < incidents[1].opened_at
+

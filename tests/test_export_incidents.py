@@ -14,11 +14,13 @@ from triage.export.records import ExportSource
 from triage.export.redact import Redactor
 from triage.export.shape import Shaper
 from triage.incidents import (
+    OPEN_ACTION,
     PHASES,
     close_cut,
     close_incident,
     get_incident,
     list_incidents,
+    mention_ids,
 )
 from triage.store import Store, StoreError
 
@@ -36,16 +38,18 @@ def _md(store: Store, inc: int) -> str:
     return buf.getvalue()
 
 
-def test_core_and_escalation_agree_on_incidents(store):
-    assert PHASES == escalate_incidents.PHASES
+def test_an_incident_escalation_opens_is_what_the_core_lists(store):
+    assert escalate_incidents.PHASES is PHASES   # one vocabulary
     inc = _open(store)
-    core = list_incidents(store.conn)
-    esc = escalate_incidents.list_incidents(store)
-    assert [(i.id, i.kind, i.title, i.opened_at, i.closed_at, i.summary, i.phase, i.mentions)
-            for i in core] == [
-        (i.id, i.kind, i.title, i.opened_at, i.closed_at, i.summary, i.phase, i.mentions)
-        for i in esc]
+    [listed] = list_incidents(store.conn)
+    assert (listed.id, listed.kind, listed.title, listed.phase, listed.mentions) == (
+        inc, "surge", "Surge", "acknowledge", 3)
+    assert listed.summary == "3 in 10 min" and listed.closed_at is None
+    assert mention_ids(store.conn, inc) == [1, 2, 3]
     assert get_incident(store.conn, inc).phase == "acknowledge"
+    actions = [r[0] for r in store.query("SELECT action FROM audit WHERE action LIKE"
+                                         " 'incident-%' ORDER BY seq")]
+    assert actions == [OPEN_ACTION]
 
 
 def test_resolved_by_phase_is_final_then_closed_once_with_summary(store, clock):  # noqa: F811

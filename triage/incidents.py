@@ -1,7 +1,8 @@
 """Incidents in the core: list, show and close one with a summary for leadership.
 
 Escalation (``triage.escalate.incidents``) opens and extends incidents and moves their
-phase; this module is what everything else reads them through, and where they end.
+phase; this module is what everything (escalation's tests included) reads them through,
+and where they end.
 Both share one table and one vocabulary: ``PHASES`` and the ``incident-*`` audit
 actions below, each with ``{"incident": id}`` in its detail.
 
@@ -103,6 +104,13 @@ def get_incident(conn: sqlite3.Connection, incident_id: int) -> Incident:
         raise NotFound(f"no incident with id {incident_id}; `calmreply incident list` shows "
                        "them")
     return _incident(rows[0])
+
+
+def mention_ids(conn: sqlite3.Connection, incident_id: int) -> list[int]:
+    """The incident's mentions, by row id."""
+    return [int(r[0]) for r in conn.execute(
+        "SELECT mention_id FROM incident_mentions WHERE incident_id = ? ORDER BY mention_id",
+        (incident_id,))]
 
 
 def close_cut(conn: sqlite3.Connection, incident_id: int) -> Cut | None:

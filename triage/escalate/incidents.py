@@ -4,32 +4,19 @@ The first detection opens an incident (kind ``surge`` or ``brigade``); later det
 within `merge_gap_minutes` of its latest mention extend it instead of opening another.
 Times are the mentions' own, so a backfill builds the same incidents as live ingest.
 Opening and extending are audited; `phase` (acknowledge, investigating, resolved)
-selects the playbook's holding statement.
+selects the playbook's holding statement.  This module writes incidents; everything
+reads them through the core (`triage.incidents`), whose vocabulary it uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
 from triage.escalate.history import shift
-from triage.timeutil import from_db, to_db, utcnow
+from triage.incidents import EXTEND_ACTION, OPEN_ACTION, PHASE_ACTION, PHASES
+from triage.timeutil import to_db, utcnow
 
-PHASES = ("acknowledge", "investigating", "resolved")
 ACTOR = "escalation"
-
-
-@dataclass(frozen=True)
-class Incident:
-    id: int
-    kind: str
-    title: str
-    opened_at: datetime
-    closed_at: datetime | None
-    summary: str
-    phase: str
-    mentions: int = 0
 
 
 def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title: str,
@@ -58,7 +45,7 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
             incident_id = int(conn.execute(
                 "INSERT INTO incidents (kind, title, opened_at, summary, phase)"
                 " VALUES (?,?,?,?,'acknowledge')", (kind, title, first, summary)).lastrowid)
-            store.audit(ACTOR, "incident-open", None, None, str(incident_id),
+            store.audit(ACTOR, OPEN_ACTION, None, None, str(incident_id),
                         {"incident": incident_id, "kind": kind, "title": title})
         known = {r[0] for r in conn.execute(
             "SELECT mention_id FROM incident_mentions WHERE incident_id = ?", (incident_id,))}
@@ -66,7 +53,7 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
         conn.executemany("INSERT OR IGNORE INTO incident_mentions VALUES (?, ?)",
                          [(incident_id, i) for i in added])
         if added and row:
-            store.audit(ACTOR, "incident-extend", None, None, str(incident_id),
+            store.audit(ACTOR, EXTEND_ACTION, None, None, str(incident_id),
                         {"incident": incident_id, "added": len(added)})
     return incident_id, added
 
@@ -92,22 +79,6 @@ def add_flag(store, mention_ids: Iterable[int], kind: str, reason: str) -> int:
     return n
 
 
-def list_incidents(store, *, include_closed: bool = True) -> list[Incident]:
-    rows = store.query(
-        "SELECT i.*, (SELECT COUNT(*) FROM incident_mentions im WHERE im.incident_id = i.id)"
-        " AS n FROM incidents i" + ("" if include_closed else " WHERE i.closed_at IS NULL")
-        + " ORDER BY i.id")
-    return [Incident(r["id"], r["kind"], r["title"], from_db(r["opened_at"]),
-                     from_db(r["closed_at"]), r["summary"] or "", r["phase"], r["n"])
-            for r in rows]
-
-
-def incident_mention_ids(store, incident_id: int) -> list[int]:
-    return [r[0] for r in store.query(
-        "SELECT mention_id FROM incident_mentions WHERE incident_id = ? ORDER BY mention_id",
-        (incident_id,))]
-
-
 def set_phase(store, incident_id: int, phase: str, actor: str) -> None:
     """Move an incident to another phase (audited); `resolved` also closes it."""
     if phase not in PHASES:
@@ -118,4 +89,4 @@ def set_phase(store, incident_id: int, phase: str, actor: str) -> None:
             raise ValueError(f"no incident with id {incident_id}")
         conn.execute("UPDATE incidents SET phase = ?, closed_at = ? WHERE id = ?",
                      (phase, to_db(utcnow()) if phase == "resolved" else None, incident_id))
-        store.audit(actor, "incident-phase", None, row[0], phase, {"incident": incident_id})
+        store.audit(actor, PHASE_ACTION, None, row[0], phase, {"incident": incident_id})
