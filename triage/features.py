@@ -9,7 +9,10 @@ them from a few thousand examples.
 
 A normalised post becomes one sparse row of three blocks:
 
-* words: hashed word 1-2-grams, sublinear counts (1 + log tf), L2-normalised;
+* words: hashed word 1-2-grams, sublinear counts (1 + log tf), L2-normalised; "?" is
+  a word, "!" is not (only the capped `exclamations` cue counts it: as a word it let a
+  punctuation habit of our training rows outweigh what a post says — "my order is
+  late!!" came out engagement);
 * chars: the mean over the post's words of each word's L2-normalised character
   n-gram vector (n-grams of `` word ``, i.e. char_wb).  Defined per word so that a
   linear model's char score of a post is the mean of its words' char scores — which
@@ -54,7 +57,7 @@ CHAR_NGRAMS = (2, 4)
 # corpus they correlate with a class by accident (replies to a brand carry a handle),
 # so the model never sees them.
 _IGNORED = re.compile(rf"{USER_TOKEN}|{URL_TOKEN}")
-_TOKEN = re.compile(r"\w+|[!?]")
+_TOKEN = re.compile(r"\w+|[?]")   # "!" is counted by a cue, not as a word (see above)
 
 _INSULT = (r"idiots?|morons?|clowns?|stupid|dumb(?:est)?|losers?|pathetic|scum(?:bags?)?|"
            r"imbeciles?|cretins?|fools?|retard(?:ed|s)?|liars?|frauds?|grifters?|jokes?|"

@@ -1,0 +1,37 @@
+"""Behaviour the shipped model must keep, whatever it is retrained on: minimal pairs
+where a change that does not change what a post says must not change its verdict.
+
+(In the spirit of CheckList's invariance tests.  Written after "my order is late!!"
+came out engagement: the exclamation mark had become a word feature that outweighed
+the grievance.)
+"""
+
+import pytest
+
+from triage.classifier import Classifier
+
+
+@pytest.fixture(scope="module")
+def model() -> Classifier:
+    return Classifier.load()
+
+
+@pytest.mark.parametrize("text,label", [
+    ("my order is late", "complaint"),
+    ("third time this month the app logged me out and deleted my basket", "complaint"),
+    ("you are an idiot and so is your ceo", "troll"),
+    ("thanks for sorting my refund so fast", "engagement"),
+])
+def test_exclamation_marks_do_not_change_the_verdict(model, text, label):
+    for variant in (text, text + "!", text + "!!", text + "!!!!", text.upper() + "!!"):
+        assert model.predict_one(variant).label == label, variant
+
+
+@pytest.mark.parametrize("text,label", [
+    ("my order is late", "complaint"),
+    ("you are an idiot and so is your ceo", "troll"),
+    ("thanks for sorting my refund so fast", "engagement"),
+])
+def test_handles_and_links_do_not_change_the_verdict(model, text, label):
+    for variant in (f"@acme {text}", f"{text} https://t.co/x1y2z3", f"@a @b {text} @c"):
+        assert model.predict_one(variant).label == label, variant
