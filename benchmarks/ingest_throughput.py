@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -137,6 +138,7 @@ def main() -> None:
         server_cpu = ours.recv()
         server.join(10)
         triager.close()
+        shutil.rmtree(tmp, ignore_errors=True)   # the database: tens of MB a run
     new = sum(s.new for s in stats.values())
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())
