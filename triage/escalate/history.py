@@ -46,7 +46,8 @@ class Post:
 
 
 def stamp(dt: datetime) -> str:
-    """`to_db` format, faster (isoformat, not strftime): detectors make many of these."""
+    """`to_db` format, except that a naive time is taken as UTC, not local time
+    (`shift` and `stamp_us` work on naive ones)."""
     if dt.tzinfo is None:
         return dt.isoformat(timespec="microseconds") + "Z"
     if dt.tzinfo is not UTC:
