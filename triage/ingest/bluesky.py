@@ -24,7 +24,7 @@ from typing import Any
 
 from triage.ingest.config import SourceConfig
 from triage.ingest.http import HttpClient, SourceError, api_error_of
-from triage.ingest.json_items import decode_with_items
+from triage.ingest.json_items import decode_with_items, item_text
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.source import BadItem, Page
 from triage.mention import Mention, MentionError, parse_time
@@ -254,7 +254,7 @@ class BlueskySearch:
             try:
                 mention, sort_at = parse_post(post, source=f"{self.config.name}:search")
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
-                raw = texts[n] if texts is not None else json.dumps(post, ensure_ascii=False)
+                raw = item_text(texts, n, post)
                 page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
                 continue
             top = max(top, sort_at)

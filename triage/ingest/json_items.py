@@ -35,6 +35,12 @@ def decode_with_items(body: str, key: str | None = None
     return json.loads(body), None
 
 
+def item_text(texts: list[str] | None, n: int, item: Any) -> str:
+    """Item `n`'s JSON text as sent (from `decode_with_items`), or encoded when the page
+    gave no texts."""
+    return texts[n] if texts is not None else json.dumps(item, ensure_ascii=False)
+
+
 def _skip(s: str, i: int) -> int:
     return _WS.match(s, i).end()
 

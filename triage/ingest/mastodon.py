@@ -12,7 +12,6 @@ the instance stays in ``raw`` for replying.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from triage.ingest.config import SourceConfig
 from triage.ingest.http import HttpClient, SourceError
-from triage.ingest.json_items import decode_with_items
+from triage.ingest.json_items import decode_with_items, item_text
 from triage.ingest.source import BadItem, Page
 from triage.mention import Mention, MentionError, parse_time
 from triage.safe_text import html_to_text
@@ -178,7 +177,7 @@ class MastodonStream:
                 mention = parse_status(status, instance_host=self.host,
                                        source=f"{self.config.name}:{self.kind}")
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
-                raw = texts[n] if texts is not None else json.dumps(item, ensure_ascii=False)
+                raw = item_text(texts, n, item)
                 page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
                 continue
             if mention is None:
