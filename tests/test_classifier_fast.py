@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -52,7 +54,7 @@ def test_explanations_add_up_to_real_pushes(model: Classifier) -> None:
             kind, _, shown = name.partition(" ")
             assert kind in {"word", "feature"}, name
             if kind == "word":
-                for part in shown.strip("'").split(" "):
+                for part in re.findall(r"<[^>]*>|\S+", shown.strip("'")):
                     assert part.startswith("<") or any(part in w for w in words), (name, post)
     assert model.explain(POSTS[0]) == model.predict([POSTS[0]])[0].explanation
 

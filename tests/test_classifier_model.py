@@ -13,6 +13,7 @@ import pytest
 from triage.classifier import CARD_FILE, MODEL_FILE, Classifier, ModelError
 from triage.paths import models_dir
 from triage.training import current_data_hash
+from triage.word_vectors import table_hash
 
 SHIPPED = models_dir()
 
@@ -26,6 +27,9 @@ def test_shipped_model_is_not_stale() -> None:
     card = json.loads((SHIPPED / CARD_FILE).read_text())
     assert card["training_data_hash"] == current_data_hash(), (
         "training_data/ changed since the shipped model was trained; run `calmreply train`")
+    assert card["word_vectors"]["sha256"] == table_hash(), (
+        "models/word-vectors.npz changed since the shipped model was trained; "
+        "run `calmreply train`")
 
 
 def test_verdict_has_probabilities_and_threshold(shipped: Classifier) -> None:

@@ -85,7 +85,8 @@ def test_explanation_names_the_lexicon_feature(shipped: Classifier) -> None:
 
 def test_model_file_does_not_carry_the_lexicon(shipped: Classifier) -> None:
     raw = (SHIPPED / MODEL_FILE).read_bytes()
-    assert b"horrendous" not in raw and b"vader" not in raw.lower()
+    # (the word-piece list of the meaning features holds words, but no lexicon lines)
+    assert b"horrendous\t" not in raw and b"vader_lexicon" not in raw.lower()
     labels = [v.label for v in shipped.predict(["you are a pathetic idiot",
                                                 "thank you, the crew were lovely today!"])]
     assert labels == ["troll", "engagement"]

@@ -165,14 +165,28 @@ def build_pipeline(features: dict[str, Any] | None = None,
 
 
 def artifact(pipeline) -> dict[str, Any]:
-    """What gets saved: plain arrays and settings, no custom classes."""
+    """What gets saved: plain arrays and settings, no custom classes.
+
+    The meaning block is saved folded: its weights applied to the word-piece table
+    (`WordVectors.fold`), so the file holds one score per piece and class instead of
+    the table, and the block's weights become the identity.  Scores are unchanged.
+    """
     model: CalibratedLinear = pipeline.named_steps["model"]
+    features = pipeline.named_steps["features"]
+    coef = np.asarray(model.coef_, dtype=np.float32)
+    saved: dict[str, Any] = {}
+    if features.meaning_dims:
+        meaning = features.blocks()[3]
+        folded = features.meaning.fold(coef[:, meaning])
+        coef = np.hstack([coef[:, : meaning.start], np.eye(len(coef), dtype=np.float32)])
+        saved = {"meaning_pieces": "\n".join(folded.pieces),
+                 "meaning_vectors": folded.vectors}
     return {"format": FORMAT,
-            "features": pipeline.named_steps["features"].get_params(),
+            "features": features.get_params(),
             "model": model.get_params(),
             "classes": [str(c) for c in model.classes_],
-            "coef": model.coef_, "intercept": model.intercept_,
-            "temperature": model.temperature_}
+            "coef": coef, "intercept": model.intercept_,
+            "temperature": model.temperature_, **saved}
 
 
 def pipeline_from_artifact(data: Any, path: Path):
@@ -180,8 +194,13 @@ def pipeline_from_artifact(data: Any, path: Path):
         raise ModelError(f"{path} is not a calmreply model (unknown format); "
                          "run `calmreply train` to rebuild it")
     try:
+        from triage.word_vectors import WordVectors
+
         pipeline = build_pipeline(dict(data["features"]), dict(data["model"]))
         features = pipeline.named_steps["features"]
+        if features.meaning_weight:
+            features.with_meaning(WordVectors(str(data["meaning_pieces"]).split("\n"),
+                                              data["meaning_vectors"]))
         linear = CalibratedLinear.from_arrays(data["classes"], data["coef"], data["intercept"],
                                               data["temperature"], **dict(data["model"]))
         expected = features.n_features
@@ -397,10 +416,10 @@ class FastScorer:
     """Decision scores and explanations for normalised texts, computed batch-wise.
 
     Gives the same scores as ``pipeline[1:].decision_function`` (a test checks), but
-    the char block is never built: each word's char score is cached in a Vocabulary
-    (see `triage.features`).  An explanation term's contribution is x_j * (w_kj - mean
-    of the other classes' w_j) for the winning class k; a word's unigram and character
-    contributions are summed under its name.
+    the char and meaning blocks are never built: each word's char and meaning scores
+    are cached in a Vocabulary (see `triage.features`).  An explanation term's
+    contribution is x_j * (w_kj - mean of the other classes' w_j) for the winning class
+    k; a word's unigram, character and meaning contributions are summed under its name.
     """
 
     def __init__(self, features, model: CalibratedLinear):
@@ -410,12 +429,14 @@ class FastScorer:
         k = coef.shape[0]
         push = coef - (coef.sum(axis=0) - coef) / max(k - 1, 1)
         both = np.vstack([coef, push])
-        words, chars, cues = features.blocks()
+        words, chars, cues, meaning = features.blocks()
         self.features = features
         self.k = k
         self.word_t = np.ascontiguousarray(both[:, words].T * features.word_weight)
-        self.vocab = features.vocabulary(np.ascontiguousarray(both[:, chars])
-                                         * features.char_weight)
+        self.vocab = features.vocabulary(
+            np.ascontiguousarray(both[:, chars]) * features.char_weight,
+            np.ascontiguousarray(both[:, meaning]) * features.meaning_weight
+            if features.meaning_dims else None)
         self.cue_t = np.ascontiguousarray(both[:, cues].T * features.cue_weight)
         self.intercept = np.asarray(model.intercept_, dtype=np.float64)
         self.cue_names = [f"feature '{n}'" for n in cue_names()]

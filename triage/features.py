@@ -20,7 +20,10 @@ A normalised post becomes one sparse row of three blocks:
 * cues: counts of hand-made cues, capped, scaled to [0, 1], and word valence from
   the VADER sentiment lexicon (see `valence_lexicon`): crowd-rated sentiment of about
   7,500 social-media words, so a post in words our training data never used still
-  says how negative or positive it is.
+  says how negative or positive it is;
+* meaning: the mean over the post's words of each word's vector from the shipped
+  word-piece table (`triage.word_vectors`), so words our rows never used still carry
+  what they mean.  Per word, like chars: a trained model folds it into per-class scores.
 
 Speed: all per-word work (hashing, character n-grams, which cues a word is or may
 start) happens once per distinct word in a per-process `Vocabulary`; a post then
@@ -49,6 +52,7 @@ from triage.normalise import (
     normalise,
     readable_token,
 )
+from triage.word_vectors import WordVectors
 
 WORD_BITS = 18
 CHAR_BITS = 18
@@ -296,10 +300,14 @@ class Vocabulary:
     LIMIT = 1_000_000
 
     def __init__(self, char_bits: int, char_ngrams: tuple[int, int],
-                 projection: np.ndarray | None = None):
+                 projection: np.ndarray | None = None, meaning: WordVectors | None = None,
+                 meaning_projection: np.ndarray | None = None):
         self.char_bits = char_bits
         self.char_ngrams = tuple(char_ngrams)
         self.projection = projection
+        self.meaning = meaning
+        # with a projection only its dot products are kept per word (see `_add`)
+        self.meaning_projection = meaning_projection
         self.clear()
 
     def clear(self) -> None:
@@ -315,6 +323,9 @@ class Vocabulary:
         self.negation = np.zeros(cap, bool)
         k = 0 if self.projection is None else self.projection.shape[0]
         self.proj = np.zeros((cap, k), np.float32)
+        d = (self.meaning.dims if self.meaning is not None and self.meaning_projection is None
+             else 0)
+        self.mean = np.zeros((cap, d), np.float32)
 
     def ids(self, tokens: list[str]) -> np.ndarray:
         get = self.index.get
@@ -352,11 +363,18 @@ class Vocabulary:
         self.negation[i] = word in _NEGATIONS
         if self.projection is not None:
             self.proj[i] = self.projection[:, cols] @ vals
+        if self.meaning is not None:
+            v = self.meaning.vector(word)
+            if v is not None:
+                if self.meaning_projection is not None:
+                    self.proj[i] += self.meaning_projection @ v
+                else:
+                    self.mean[i] = v
         return i
 
     def _grow(self) -> None:
         cap = 2 * len(self.hash)
-        for name in ("hash", "lex", "trig", "valence", "negation", "proj"):
+        for name in ("hash", "lex", "trig", "valence", "negation", "proj", "mean"):
             old = getattr(self, name)
             new = np.zeros((cap, *old.shape[1:]), old.dtype)
             new[: len(old)] = old
@@ -492,15 +510,25 @@ def char_block(batch: Batch, vocab: Vocabulary, char_bits: int) -> sp.csr_matrix
     return m
 
 
-def char_scores(batch: Batch, vocab: Vocabulary) -> np.ndarray:
-    """(n, k): each post's mean of its words' cached char projections."""
-    out = np.zeros((batch.n, vocab.proj.shape[1]), np.float32)
+def word_means(batch: Batch, per_word: np.ndarray) -> np.ndarray:
+    """(n, k): each post's mean over its words of a per-word row of `per_word`."""
+    out = np.zeros((batch.n, per_word.shape[1]), np.float32)
     nonempty = batch.lengths > 0
     if len(batch.ids):
         starts = np.cumsum(batch.lengths) - batch.lengths
-        out[nonempty] = np.add.reduceat(vocab.proj[batch.ids], starts[nonempty], axis=0)
+        out[nonempty] = np.add.reduceat(per_word[batch.ids], starts[nonempty], axis=0)
         out[nonempty] /= batch.lengths[nonempty, None]
     return out
+
+
+def char_scores(batch: Batch, vocab: Vocabulary) -> np.ndarray:
+    """(n, k): each post's mean of its words' cached char (and meaning) projections."""
+    return word_means(batch, vocab.proj)
+
+
+def meaning_block(batch: Batch, vocab: Vocabulary) -> np.ndarray:
+    """(n, dims): each post's mean of its words' meaning vectors."""
+    return word_means(batch, vocab.mean)
 
 
 class Normaliser(BaseEstimator, TransformerMixin):
@@ -517,15 +545,19 @@ class Normaliser(BaseEstimator, TransformerMixin):
 
 
 class TextFeatures(BaseEstimator, TransformerMixin):
-    """Normalised texts -> sparse [word 1-2-grams | chars | cues]; see the module doc.
+    """Normalised texts -> sparse [word 1-2-grams | chars | cues | meaning]; see the
+    module doc.
 
     Stateless: `fit` learns nothing.  Each block is multiplied by its weight, so the
-    balance between words, characters and cues is a hyperparameter.
+    balance between the blocks is a hyperparameter.  With `meaning_weight` > 0 the
+    meaning block reads `meaning` (the shipped word-piece table unless set: a loaded
+    model sets its folded table, see `triage.word_vectors`).
     """
 
     def __init__(self, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS,
                  char_ngrams: tuple[int, int] = CHAR_NGRAMS, cue_weight: float = 1.0,
-                 char_weight: float = 1.0, word_weight: float = 1.0, bigrams: bool = True):
+                 char_weight: float = 1.0, word_weight: float = 1.0, bigrams: bool = True,
+                 meaning_weight: float = 0.0):
         self.word_bits = word_bits
         self.char_bits = char_bits
         self.char_ngrams = char_ngrams
@@ -533,21 +565,45 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.char_weight = char_weight
         self.word_weight = word_weight
         self.bigrams = bigrams
+        self.meaning_weight = meaning_weight
+
+    @property
+    def meaning(self) -> WordVectors | None:
+        if not self.meaning_weight:
+            return None
+        vectors = self.__dict__.get("_meaning")
+        if vectors is None:
+            vectors = self.__dict__["_meaning"] = WordVectors.load()
+        return vectors
+
+    def with_meaning(self, vectors: WordVectors) -> TextFeatures:
+        self.__dict__["_meaning"] = vectors
+        self.__dict__.pop("_vocab", None)
+        return self
 
     @property
     def n_cues(self) -> int:
         return len(cue_names())
 
     @property
+    def meaning_dims(self) -> int:
+        meaning = self.meaning
+        return 0 if meaning is None else meaning.dims
+
+    @property
     def n_features(self) -> int:
-        return (1 << self.word_bits) + (1 << self.char_bits) + self.n_cues
+        return (1 << self.word_bits) + (1 << self.char_bits) + self.n_cues + self.meaning_dims
 
-    def blocks(self) -> tuple[slice, slice, slice]:
+    def blocks(self) -> tuple[slice, slice, slice, slice]:
+        """Column ranges of the words, chars, cues and meaning blocks."""
         w, c = 1 << self.word_bits, 1 << self.char_bits
-        return slice(0, w), slice(w, w + c), slice(w + c, w + c + self.n_cues)
+        q = w + c + self.n_cues
+        return slice(0, w), slice(w, w + c), slice(w + c, q), slice(q, q + self.meaning_dims)
 
-    def vocabulary(self, projection: np.ndarray | None = None) -> Vocabulary:
-        return Vocabulary(self.char_bits, tuple(self.char_ngrams), projection)
+    def vocabulary(self, projection: np.ndarray | None = None,
+                   meaning_projection: np.ndarray | None = None) -> Vocabulary:
+        return Vocabulary(self.char_bits, tuple(self.char_ngrams), projection, self.meaning,
+                          meaning_projection)
 
     def fit(self, texts, y=None):
         return self
@@ -564,9 +620,11 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         batch = encode(list(texts), vocab)
         words, _ = word_block(batch, vocab, self.word_bits, self.bigrams)
         chars = char_block(batch, vocab, self.char_bits)
-        cues = sp.csr_matrix(batch.cues)
-        return sp.hstack([words * self.word_weight, chars * self.char_weight,
-                          cues * self.cue_weight], format="csr", dtype=np.float32)
+        blocks = [words * self.word_weight, chars * self.char_weight,
+                  sp.csr_matrix(batch.cues) * self.cue_weight]
+        if self.meaning_dims:
+            blocks.append(sp.csr_matrix(meaning_block(batch, vocab) * self.meaning_weight))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
 def readable(kind: str, token: str) -> str:
@@ -590,5 +648,6 @@ def token_names(vocab: Vocabulary, ids: np.ndarray, origins: Iterable[int]) -> l
 
 
 __all__ = ["CUES", "VALENCE_NAMES", "Cue", "TextFeatures", "Normaliser", "Vocabulary", "Batch",
-           "encode", "word_block", "char_block", "char_scores", "cue_names", "content_of",
+           "encode", "word_block", "char_block", "char_scores", "meaning_block", "word_means",
+           "cue_names", "content_of",
            "valence_lexicon"]

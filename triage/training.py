@@ -27,11 +27,12 @@ from triage.classifier import (
 )
 from triage.paths import training_data_dir
 from triage.verdict import LABELS
+from triage.word_vectors import WordVectors
 
 SEED = 20261125
 FEATURE_PARAMS: dict[str, Any] = {"word_bits": 18, "char_bits": 18, "char_ngrams": (2, 4),
                                   "cue_weight": 1.0, "char_weight": 1.0, "word_weight": 1.0,
-                                  "bigrams": True}
+                                  "bigrams": True, "meaning_weight": 0.5}
 MODEL_PARAMS: dict[str, Any] = {"C": 4.0, "folds": 3, "seed": SEED, "max_iter": 3000,
                                 "class_weight": "balanced", "tol": 1e-3}
 
@@ -47,6 +48,8 @@ LIMITS = [
     "verdicts below the uncertainty threshold are marked for a human label.",
     "It judges one post at a time, without the thread, the author's history or images.",
     "Not a hate-speech, threat or legal-risk detector: escalation rules handle those.",
+    "Word meaning comes from an English sentence encoder's word pieces, one vector each and "
+    "out of context: it knows that words are related, not how a sentence turns them.",
     "The saved model is a joblib pickle; unpickling runs code, so calmreply loads only the "
     "model it ships or one trained locally with `calmreply train` - never a downloaded one.",
 ]
@@ -125,6 +128,8 @@ def train(out_dir: Path, corrections: list[tuple[str, str]] | None = None,
     if missing:
         raise TrainingDataError(f"the training data has no {', '.join(missing)} rows")
     pipeline = build_pipeline(FEATURE_PARAMS, MODEL_PARAMS)
+    if FEATURE_PARAMS.get("meaning_weight"):  # fail before fitting if the table is missing
+        pipeline.named_steps["features"].with_meaning(WordVectors.load())
     pipeline.fit(texts, labels)
     model = pipeline.named_steps["model"]
     cv = score(labels, [str(p) for p in model.oof_predictions_])
@@ -148,9 +153,10 @@ def train(out_dir: Path, corrections: list[tuple[str, str]] | None = None,
         "seed": SEED,
         "pipeline": "normalise -> [hashed word 1-2-grams (sublinear tf, L2) | mean of "
                     "per-word hashed char_wb n-gram vectors | hand-made cues and VADER "
-                    "lexicon word valence] -> multinomial logistic regression -> "
-                    "temperature-calibrated softmax",
+                    "lexicon word valence | mean of per-word meaning vectors] -> "
+                    "multinomial logistic regression -> temperature-calibrated softmax",
         "lexicon": lexicon_info(),
+        "word_vectors": word_vectors_info(),
         "hyperparameters": {"features": _jsonable(FEATURE_PARAMS),
                             "model": _jsonable(MODEL_PARAMS),
                             "temperature": round(float(model.temperature_), 4)},
@@ -193,6 +199,28 @@ def lexicon_info() -> dict[str, str]:
                    "features"}
 
 
+def word_vectors_info() -> dict[str, Any]:
+    """Which word-piece table the meaning features came from (its card and hash).
+
+    The table is not training data: it is frozen knowledge from a public sentence
+    encoder, used as a lexicon is, and the saved model holds it folded (see
+    `triage.word_vectors`).  Its hash lets a stale-model check see it change.
+    """
+    from triage.paths import models_dir
+    from triage.word_vectors import CARD_FILE as VECTORS_CARD
+    from triage.word_vectors import TABLE_FILE, table_hash
+
+    try:
+        info = json.loads((models_dir() / VECTORS_CARD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = {}
+    return {"file": TABLE_FILE, "sha256": table_hash(),
+            "source_model": info.get("source_model", "unknown"),
+            "licence": info.get("licence", "unknown"), "method": info.get("method", ""),
+            "use": "a word's vector is the mean of its pieces', a post's the mean of its "
+                   "words'; saved folded into one score per piece and class"}
+
+
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
@@ -215,6 +243,9 @@ def card_markdown(card: dict[str, Any]) -> str:
              *([f"Word valence: {lex['name']}, from the {lex['package']} package "
                 f"({lex['licence']} licence): {lex['use']}.", ""]
                if (lex := card.get("lexicon")) else []),
+             *([f"Word meaning: {wv['source_model']} ({wv['licence']}), {wv['method']} "
+                f"(`models/{wv['file']}`, sha256 `{wv['sha256'][:16]}…`): {wv['use']}.", ""]
+               if (wv := card.get("word_vectors")) else []),
              "```json", json.dumps(card["hyperparameters"]), "```", "",
              f"## Cross-validated ({cv['folds']}-fold) on the training data", "",
              f"macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}", "",

@@ -13,6 +13,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from triage.classifier import default_train_dir
     from triage.evaluation import EvaluationFileError
     from triage.training import TrainingDataError, train
+    from triage.word_vectors import WordVectorsError
 
     corrections: list[tuple[str, str]] = []
     db = db_path(args)
@@ -29,7 +30,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     try:
         card = train(out, corrections=corrections, evaluate=evaluate)
-    except (TrainingDataError, EvaluationFileError) as exc:
+    except (TrainingDataError, EvaluationFileError, WordVectorsError) as exc:
         err(str(exc))
         return EXIT_ERROR
     except OSError as exc:
