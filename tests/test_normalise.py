@@ -13,6 +13,7 @@ from triage.normalise import normalise
     ("Fish &amp; chips &lt;b&gt;", "Fish & chips <b>"),
     ("see https://t.co/AbC123 and www.example.com/x now", "see _url_ and _url_ now"),
     ("@Delta_Air @bob@mastodon.social hi", "_user_ _user_ hi"),
+    ("@ayesha-nurse.bsky.social she is ok, thanks @bob.", "_user_ she is ok, thanks _user_ ."),
     ("waited 45 minutes, £30.50 charge", "waited _num_ minutes, _num_ charge"),
     ("what a clown 🤡🤡", "what a clown _emo_clown_face_ _emo_clown_face_"),
     ("thumbs 👍🏽", "thumbs _emo_thumbs_up_sign_"),

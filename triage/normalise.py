@@ -51,7 +51,10 @@ _LATIN_OR_MAPPED = re.compile(rf"^[A-Za-z0-9_'{_CONFUSABLE_CHARS}]+$")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|ly|co|gl)/\S*",
                   re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]*(?:@[A-Za-z0-9_.-]+)?")
+# Mastodon (@name@instance) and Bluesky (@name-with-dashes.bsky.social) handles too;
+# a handle ends on a letter or digit, so "@anna." keeps its full stop.
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
+                     r"(?:@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)?")
 _NUMBER = re.compile(r"(?<![\w])[£$€]?\d[\d,.:/]*(?:k|m|st|nd|rd|th|am|pm|h|hrs|%)?(?![\w])",
                      re.IGNORECASE)
 # Emoji, pictographs, dingbats and regional indicators (flags).
