@@ -35,3 +35,20 @@ def test_exclamation_marks_do_not_change_the_verdict(model, text, label):
 def test_handles_and_links_do_not_change_the_verdict(model, text, label):
     for variant in (f"@acme {text}", f"{text} https://t.co/x1y2z3", f"@a @b {text} @c"):
         assert model.predict_one(variant).label == label, variant
+
+
+@pytest.mark.parametrize("text,label", [
+    ("@ayesha-nurse.bsky.social she's ok, paramedics have her now. Thanks everyone who helped",
+     "engagement"),
+    ("the guard was lovely to my dad, he helped him with his bags", "engagement"),
+    ("the lady at the desk was so kind, she sorted it in 5 minutes", "engagement"),
+    ("the engineer never turned up, he didn't even call", "complaint"),
+    ("my nan waited 3 hours on hold, she is 84", "complaint"),
+    ("she is a disgrace and a liar", "troll"),
+    ("he should be locked up, pathetic clown", "troll"),
+])
+def test_talking_about_a_person_is_not_trolling(model, text, label):
+    """Third-person words ("she", "him") once all but meant troll: our troll rows were
+    the only ones that talked about a person (see training_data/README.md, third round).
+    A post about staff or family takes its label from what it says about them."""
+    assert model.predict_one(text).label == label
