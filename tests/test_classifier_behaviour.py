@@ -52,3 +52,25 @@ def test_talking_about_a_person_is_not_trolling(model, text, label):
     the only ones that talked about a person (see training_data/README.md, third round).
     A post about staff or family takes its label from what it says about them."""
     assert model.predict_one(text).label == label
+
+
+@pytest.mark.parametrize("text", [
+    "your ceo said refunds were done, they are not",
+    "will the ceo be at the shareholder meeting?",
+    "the ceo promised compensation in march and we still have nothing",
+    "great interview with your ceo this morning, good to hear about the new trains",
+    "the minister announced new funding for the line today, good news",
+])
+def test_naming_a_leader_in_good_faith_is_not_trolling(model, text):
+    """Leader words ("ceo", "mayor") were once almost only in our troll rows, so a
+    question for the CEO came out troll (see training_data/README.md, third round)."""
+    assert model.predict_one(text).label != "troll"
+
+
+@pytest.mark.parametrize("text", [
+    "your ceo is a clown and should resign",
+    "the minister is a spineless liar",
+    "Dana Okafor must resign. #SackOkafor",
+])
+def test_abuse_of_a_leader_is_still_trolling(model, text):
+    assert model.predict_one(text).label == "troll"
