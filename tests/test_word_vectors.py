@@ -113,3 +113,15 @@ def test_train_without_the_table_says_what_to_do(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert "word-vector table" in done.stderr and "tools/build_word_vectors.py" in done.stderr
+
+
+def test_vocabulary_caches_each_words_meaning_score(table: WordVectors) -> None:
+    """With a meaning projection a Vocabulary keeps per word only its scores (k numbers),
+    whether or not it also projects characters."""
+    from triage.features import Vocabulary
+
+    weights = np.random.default_rng(1).normal(size=(2, table.dims)).astype(np.float32)
+    vocab = Vocabulary(18, (2, 4), None, table, weights)
+    i = vocab.ids(["money"])[0]
+    assert vocab.mean.shape[1] == 0
+    assert np.allclose(vocab.proj[i], weights @ table.vector("money"), atol=1e-4)

@@ -321,7 +321,8 @@ class Vocabulary:
         self.trig = np.zeros(cap, np.int64)
         self.valence = np.zeros(cap, np.float32)
         self.negation = np.zeros(cap, bool)
-        k = 0 if self.projection is None else self.projection.shape[0]
+        k = next((p.shape[0] for p in (self.projection, self.meaning_projection)
+                  if p is not None), 0)
         self.proj = np.zeros((cap, k), np.float32)
         d = (self.meaning.dims if self.meaning is not None and self.meaning_projection is None
              else 0)
