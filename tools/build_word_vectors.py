@@ -47,7 +47,6 @@ def piece_vectors(model_dir: str) -> tuple[list[str], np.ndarray, dict[str, str]
     ids = torch.tensor([tokenizer.vocab[p] for p in keep])
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     out = np.zeros((len(keep), model.config.hidden_size), np.float32)
-    torch.manual_seed(0)
     with torch.no_grad():
         for s in range(0, len(keep), BATCH):
             b = ids[s:s + BATCH]

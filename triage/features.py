@@ -7,7 +7,7 @@ encode what the labelling guide says separates the classes — an insult aimed a
 ("still waiting", "charged twice"), praise — so the model does not have to relearn
 them from a few thousand examples.
 
-A normalised post becomes one sparse row of three blocks:
+A normalised post becomes one sparse row of four blocks:
 
 * words: hashed word 1-2-grams, sublinear counts (1 + log tf), L2-normalised; "?" is
   a word, "!" is not (only the capped `exclamations` cue counts it: as a word it let a
@@ -293,7 +293,9 @@ class Vocabulary:
     n-gram vector, which word cues it counts for and which phrase cues it may start
     (bit masks), its lexicon valence and whether it is a negation, and, when built
     with a `projection` (rows of model weights over the char block), that vector's dot
-    product with each row — so a post's char score is a mean of cached numbers.
+    product with each row — so a post's char score is a mean of cached numbers.  With
+    `meaning` (word-piece vectors), the word's meaning vector, or, with a
+    `meaning_projection`, only its dot products, added to the char ones.
     Not saved with the model; rebuilt as words arrive.
     """
 
