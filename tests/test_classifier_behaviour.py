@@ -74,3 +74,19 @@ def test_naming_a_leader_in_good_faith_is_not_trolling(model, text):
 ])
 def test_abuse_of_a_leader_is_still_trolling(model, text):
     assert model.predict_one(text).label == "troll"
+
+
+@pytest.mark.parametrize("text", [
+    "@brand worst. airline. ever.",
+    "@brand y'all are thieves, charged me twice",
+    "@brand your app is absolute garbage, 3rd crash today",
+    "@brand you lot are useless, 3 weeks and no refund",
+    "@brand great job losing my bag again 👏",
+    "@brand absolute shambles, the site has been down all morning",
+    "@brand who approved this update? half my photos are gone",
+])
+def test_rude_or_sarcastic_at_a_company_is_a_complaint(model, text):
+    """Insults aimed at a service, not a person, are a grievance however rude (the
+    fourth round of training data, training_data/README.md): answering them as a
+    troll would ignore a customer with a real problem."""
+    assert model.predict_one(text).label == "complaint"

@@ -87,7 +87,7 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 4.0, folds: int = 3, seed: int = 0, max_iter: int = 3000,
-                 class_weight: str | None = "balanced", tol: float = 1e-3):
+                 class_weight: str | None = "balanced", tol: float = 1e-4):
         self.C = C
         self.tol = tol
         self.folds = folds

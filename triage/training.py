@@ -34,7 +34,7 @@ FEATURE_PARAMS: dict[str, Any] = {"word_bits": 18, "char_bits": 18, "char_ngrams
                                   "cue_weight": 1.0, "char_weight": 1.0, "word_weight": 1.0,
                                   "bigrams": True, "meaning_weight": 0.5}
 MODEL_PARAMS: dict[str, Any] = {"C": 4.0, "folds": 3, "seed": SEED, "max_iter": 3000,
-                                "class_weight": "balanced", "tol": 1e-3}
+                                "class_weight": "balanced", "tol": 1e-4}
 
 INTENDED_USE = (
     "Sort public mentions of an organisation or its leaders into troll (bad-faith abuse, "
