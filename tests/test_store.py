@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_mention
 from triage.audit_chain import GENESIS, entry_hash
-from triage.store import QueueFilter, Store, insert_rows, latest_schema_version
+from triage.store import QueueFilter, Store, latest_schema_version
 from triage.verdict import Assessment, Flag, Verdict
 from triage.workflow import TRANSITIONS, IllegalTransition, State
 
@@ -225,14 +225,3 @@ def test_not_a_database_gives_a_clear_error(tmp_path):
     bogus.write_text("this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a calmreply database"):
         Store(bogus)
-
-
-def test_insert_rows_writes_every_row_across_chunk_boundaries():
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n REAL)")
-    rows = [(i, f"row {i} 'quoted' ?", i / 3) for i in range(1, 8)]
-    insert_rows(conn, "INSERT INTO t (id, name, n)", rows, chunk=3)   # 3 + 3 + 1
-    assert conn.execute("SELECT id, name, n FROM t ORDER BY id").fetchall() == rows
-    insert_rows(conn, "INSERT INTO t (id, name, n)", [])   # nothing to do
-    with pytest.raises(sqlite3.IntegrityError):
-        insert_rows(conn, "INSERT INTO t (id, name, n)", [(8, "new", 0.0), (1, "dup", 0.0)])

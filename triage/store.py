@@ -263,8 +263,9 @@ class Store:
                 rows.append((seq, at, actor, mention_id, action, before, after, text, prev,
                              digest))
                 prev = digest
-            insert_rows(conn, "INSERT INTO audit (seq, at, actor, mention_id, action, before,"
-                              " after, detail, prev_hash, hash)", rows)
+            conn.executemany(
+                "INSERT INTO audit (seq, at, actor, mention_id, action, before, after, detail,"
+                " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
             return [r[0] for r in rows]
 
     def _seal_audit(self) -> None:
@@ -334,12 +335,12 @@ class Store:
                 start = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
                             .fetchone()[0]) + 1
                 columns = [_triage_columns(j) for j in judged]
-                insert_rows(
-                    conn,
+                conn.executemany(
                     "INSERT INTO mentions (id, platform, platform_id, url, author_handle,"
                     " author_name, author_followers, text, created_at, in_reply_to_id, language,"
                     " raw, ingested_at, source, author_created_at, label, confidence, uncertain,"
-                    " flag_kinds, escalated, priority, state)",
+                    " flag_kinds, escalated, priority, state) VALUES"
+                    " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(start + i, m.platform, m.platform_id, m.url, m.author_handle,
                       m.author_name, m.author_followers, m.text, to_db(m.created_at),
                       m.in_reply_to_id, m.language,
@@ -777,25 +778,6 @@ def _row_to_item(r: sqlite3.Row) -> QueueItem:
     )
 
 
-def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[Sequence[Any]],
-                chunk: int = 500) -> None:
-    """`head` ("INSERT INTO t (a, b)") with `rows`, as multi-row VALUES statements.
-
-    One statement per chunk, not one execution per row as `executemany` does: SQLite
-    then inserts the whole chunk in one step, during which Python's interpreter lock is
-    free for the ingest's other threads (fetching and parsing the next pages).  Per-row
-    executions hand that lock back and forth a thousand times a batch.
-    """
-    if not rows:
-        return
-    width = len(rows[0])
-    one = "(" + ",".join("?" * width) + ")"
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        conn.execute(f"{head} VALUES {','.join([one] * len(part))}",
-                     [v for row in part for v in row])
-
-
 def _counted_where(flt: QueueFilter) -> tuple[str, list[Any]] | None:
     """The filter as a condition on `queue_counts`, or None when it needs the rows
     themselves (flag, incident, free text)."""
@@ -808,10 +790,9 @@ def _counted_where(flt: QueueFilter) -> tuple[str, list[Any]] | None:
 def _write_verdicts(conn: sqlite3.Connection, rows: Sequence[tuple[int | None, Verdict]],
                     now: str) -> None:
     """The triage table's row per mention: the verdict with its probabilities and reasons."""
-    insert_rows(
-        conn,
+    conn.executemany(
         "INSERT OR REPLACE INTO triage (mention_id, label, probabilities, model_version,"
-        " triaged_at, uncertain, explanation)",
+        " triaged_at, uncertain, explanation) VALUES (?,?,?,?,?,?,?)",
         [(mid, v.label, probs, v.model_version, now, int(v.uncertain), why)
          for mid, v in rows for probs, why in (v.stored_json(),)])
 
