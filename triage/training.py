@@ -25,9 +25,10 @@ from triage.classifier import (
     artifact,
     build_pipeline,
 )
-from triage.paths import training_data_dir
+from triage.paths import models_dir, training_data_dir
 from triage.verdict import LABELS
-from triage.word_vectors import WordVectors
+from triage.word_vectors import CARD_FILE as VECTORS_CARD
+from triage.word_vectors import TABLE_FILE, WordVectors, table_hash
 
 SEED = 20261125
 FEATURE_PARAMS: dict[str, Any] = {"word_bits": 18, "char_bits": 18, "char_ngrams": (2, 4),
@@ -208,10 +209,6 @@ def word_vectors_info() -> dict[str, Any]:
     encoder, used as a lexicon is, and the saved model holds it folded (see
     `triage.word_vectors`).  Its hash lets a stale-model check see it change.
     """
-    from triage.paths import models_dir
-    from triage.word_vectors import CARD_FILE as VECTORS_CARD
-    from triage.word_vectors import TABLE_FILE, table_hash
-
     try:
         info = json.loads((models_dir() / VECTORS_CARD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
