@@ -119,10 +119,13 @@ class Watcher:
                     target = min(self.batch_size, target * 2)
         finally:
             pages.close()   # stops the fetching thread if a commit failed
+            # the last pages are classified in the helper while `waiting` is stored,
+            # like every other batch (a quiet round is all tail)
+            tail = (pending, self._prepare(pending)) if pending else None
             if waiting is not None:
                 self._commit(stream, *waiting, stats)
-            if pending:
-                self._commit(stream, pending, None, stats)
+            if tail is not None:
+                self._commit(stream, *tail, stats)
 
     def _prepare(self, pages: list[Page]) -> Prepared:
         return self.triager.prepare([m for p in pages for m in p.mentions])
