@@ -157,3 +157,29 @@ def test_pages_fetched_before_a_failure_are_kept_with_their_cursor(tmp_path, sto
     assert stats.new == 10 and "gave up" in stats.errors[0]
     assert get_cursor(store, "masto:search:acme") == first_page
     assert w.run_once()["masto"].new == 5
+
+
+def test_every_batch_the_last_included_is_prepared_before_it_is_stored(tmp_path, store, masto):
+    """The last pages of a round are classified ahead (in the helper process when
+    there is one) like the others, not in the store loop: a quiet round is all tail."""
+    for i in range(35):
+        masto.add_status(f"acme order {i} is late", author=i)
+    w = watcher(tmp_path, store, masto, page_limit=10)
+    prepared: list[int] = []
+    stored: list[bool] = []
+    prepare, ingest = w.triager.prepare, w.triager.ingest
+
+    def spy_prepare(mentions):
+        prepared.append(len(mentions))
+        return prepare(mentions)
+
+    def spy_ingest(mentions, actor="import", prepared=None):
+        stored.append(prepared is not None)
+        return ingest(mentions, actor=actor, prepared=prepared)
+
+    w.triager.prepare, w.triager.ingest = spy_prepare, spy_ingest
+    w.batch_size = 20   # batches of about 20: pages 1-2, 3-4 (prepared ahead), then the tail
+    stats = w.run_once()["masto"]
+    assert stats.new == 35 and count(store) == 35
+    assert sum(prepared) == 35 and prepared[-1] == 15
+    assert stored and all(stored)
