@@ -49,7 +49,9 @@ LIMITS = [
     "verdicts below the uncertainty threshold are marked for a human label.",
     "It judges one post at a time, without the thread, the author's history or images.",
     "It sees words, not whom they are aimed at: a rude post about a service can read as "
-    "troll, and friendly hyperbole (\"you're killing it\") often does.",
+    "troll, friendly hyperbole (\"you're killing it\") often does, and so does everyday "
+    "chatter whose negative words are about the writer's own day (\"my mom thinks Alexa "
+    "is spying on her\"; \"craving coffee, 3 hours of sleep\" reads as a complaint).",
     "Not a hate-speech, threat or legal-risk detector: escalation rules handle those.",
     "Word meaning comes from an English sentence encoder's word pieces, one vector each and "
     "out of context: it knows that words are related, not how a sentence turns them.",
