@@ -178,7 +178,7 @@ def test_every_batch_the_last_included_is_prepared_before_it_is_stored(tmp_path,
         return ingest(mentions, actor=actor, prepared=prepared)
 
     w.triager.prepare, w.triager.ingest = spy_prepare, spy_ingest
-    w.batch_size = 20   # batches of about 20: pages 1-2, 3-4 (prepared ahead), then the tail
+    w.batch_size = 20   # pages of 10: pages 1-2 are one batch, pages 3-4 (15 mentions) the tail
     stats = w.run_once()["masto"]
     assert stats.new == 35 and count(store) == 35
     assert sum(prepared) == 35 and prepared[-1] == 15
