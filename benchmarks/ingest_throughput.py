@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.fakeapis import FakeBluesky, FakeMastodon, TeamFiles, tiny_model_dir  # noqa: E402
 from triage.classifier import Classifier, ModelError  # noqa: E402
 from triage.escalate import Escalator  # noqa: E402
-from triage.ingest import watch as watch_module  # noqa: E402
 from triage.ingest.config import load_config  # noqa: E402
 from triage.ingest.watch import Watcher  # noqa: E402
 from triage.pipeline import Triager  # noqa: E402
@@ -70,12 +69,18 @@ def serve(posts: int, pipe) -> None:
         pipe.send(time.process_time() - start)
 
 
-def timed_pages(waited: list[float]):
-    """`prefetched`, noting how long the store loop waits for each page."""
-    inner = watch_module.prefetched
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def pages(source, *a, **kw):
-        it = inner(source, *a, **kw)
+
+def timed_pages(watcher: Watcher, waited: list[float]) -> None:
+    """Note how long the store loop waits for each page (wraps `Watcher._pages`)."""
+    inner = watcher._pages
+
+    def pages(stream):
+        it = inner(stream)
         try:
             while True:
                 t0 = time.perf_counter()
@@ -89,12 +94,14 @@ def timed_pages(waited: list[float]):
         finally:
             it.close()
 
-    return pages
+    watcher._pages = pages
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=10_000, help="posts per source")
+    ap.add_argument("--fetch-thread", action="store_true",
+                    help="fetch on a thread of the main process, not in a fetch process")
     args = ap.parse_args()
     try:
         classifier = Classifier.load()
@@ -122,8 +129,9 @@ def main() -> None:
         flag = Timed(escalator, "assess_batch")
         helper_wait = Timed(Judged, "result")
         page_wait = [0.0]
-        watch_module.prefetched = timed_pages(page_wait)
-        watcher = Watcher.from_config(cfg, triager)
+        watcher = Watcher.from_config(cfg, triager, fetch_process=not args.fetch_thread)
+        timed_pages(watcher, page_wait)
+        fetch_cpu0 = process_cpu(watcher.fetcher.pid) if watcher.fetcher else 0.0
         helper_cpu0 = triager.helper.cpu_seconds()
         t0, cpu0 = time.perf_counter(), time.process_time()
         with watcher.upkeep():
@@ -133,7 +141,10 @@ def main() -> None:
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         helper_cpu = triager.helper.cpu_seconds() - helper_cpu0
+        fetched_apart = watcher.fetcher is not None
+        fetch_cpu = (process_cpu(watcher.fetcher.pid) - fetch_cpu0) if fetched_apart else 0
     finally:
+        watcher.close()
         ours.send("stop")
         server_cpu = ours.recv()
         server.join(10)
@@ -143,7 +154,9 @@ def main() -> None:
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())
     commit = sum(s.store_seconds for s in stats.values())
-    print(f"model: {model}; triage helper process: {'yes' if helper else 'no'}")
+    where = "fetch process" if fetched_apart else "fetch thread"
+    print(f"model: {model}; triage helper process: {'yes' if helper else 'no'};"
+          f" pages fetched in a {where}")
     for name, s in stats.items():
         print(f"  {name}: {s.pages} pages, {s.new} new, {s.duplicates} duplicates, "
               f"{s.quarantined} quarantined, errors {s.errors or 'none'}")
@@ -152,12 +165,12 @@ def main() -> None:
     print(f"  in the queue after {stored:.2f}s ({new / stored:,.0f}/s); the search index"
           f" ({indexer.indexed if indexer else 0} rows, on its own thread, CPU"
           f" {indexer.cpu_seconds if indexer else 0:.2f}s) caught up {wall - stored:.2f}s later")
-    print("where the time goes (the stages overlap: pages are fetched and parsed on a"
-          " thread, and\nclassified and rule-checked in the helper process, while the"
-          " store loop flags and stores):")
+    print(f"where the time goes (the stages overlap: pages are fetched and parsed in a"
+          f" {where},\nand classified and rule-checked in the helper process, while the"
+          f" store loop flags and stores):")
     rows = (
-        ("fetch: HTTP incl. profiles (fetch thread)", fetch),
-        ("parse (fetch thread)", parse),
+        (f"fetch: HTTP incl. profiles ({where})", fetch),
+        (f"parse ({where})", parse),
         ("classify + phrase rules (helper CPU)", helper_cpu),
         ("flag: history, priority (store loop)", flag.seconds),
         ("store: insert, audit, cursor (store loop)",
@@ -168,7 +181,8 @@ def main() -> None:
     for label, secs in rows:
         print(f"  {label:44s} {secs:6.2f}s")
     print(f"CPU time: calmreply's main process (all its threads) {cpu:.2f}s, its helper"
-          f" {helper_cpu:.2f}s; the fake servers' (not calmreply's) {server_cpu:.2f}s")
+          f" {helper_cpu:.2f}s, its fetch process {fetch_cpu:.2f}s; the fake servers'"
+          f" (not calmreply's) {server_cpu:.2f}s")
 
 
 if __name__ == "__main__":

@@ -74,11 +74,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         triager = Triager(store, classifier, Escalator.load())
         triager.start_helper()   # classifies the next batch while one is stored
+        # pages are fetched in a process of their own too, while this one stores
+        watcher = Watcher.from_config(cfg, triager, redact=redact, fetch_process=True)
         try:
-            watcher = Watcher.from_config(cfg, triager, redact=redact)
             totals = watcher.run(interval, cycles=cycles,
                                  echo=lambda line: print(line, flush=True))
         finally:
+            watcher.close()
             triager.close()
     failed = [name for name, s in totals.items() if s.errors]
     return EXIT_PARTIAL if failed else EXIT_OK

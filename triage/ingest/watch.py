@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from triage.ingest import bluesky, mastodon
 from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
-from triage.ingest.http import HttpClient, Redactor, SourceError
+from triage.ingest.fetch_process import FetchProcess
+from triage.ingest.http import Redactor, SourceError
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.prefetch import prefetched
 from triage.ingest.quarantine import quarantine
 from triage.ingest.source import Page, Stream
+from triage.ingest.streams import build_streams
 from triage.pipeline import Prepared, Triager
 from triage.search_index import SearchIndexer
 from triage.wal_checkpoint import Checkpointer
@@ -55,22 +56,6 @@ class SourceStats:
         return text
 
 
-def build_streams(cfg: TeamConfig, sleep: Callable[[float], None] = time.sleep,
-                  redact: Redactor | None = None) -> dict[str, list[Stream]]:
-    """Streams per source name, each source with its own HTTP client.
-
-    All clients share one Redactor, so a session token one of them learns is
-    scrubbed from every message, whichever source produced it.
-    """
-    redact = redact or Redactor(cfg.secrets())
-    out: dict[str, list[Stream]] = {}
-    for src in cfg.sources:
-        client = HttpClient(policy=cfg.http, redact=redact, sleep=sleep)
-        module = mastodon if src.kind == "mastodon" else bluesky
-        out[src.name] = list(module.streams(src, client))
-    return out
-
-
 @dataclass
 class Watcher:
     triager: Triager
@@ -79,14 +64,43 @@ class Watcher:
     actor: str = "watch"
     batch_size: int = 1000  # mentions per transaction (pages are never split)
     indexer: SearchIndexer | None = None  # set while a round or `run` is going
+    fetcher: FetchProcess | None = None  # fetches in a process of its own when set
+    _ahead: Stream | None = None  # the round's next source's first stream
 
     @classmethod
     def from_config(cls, cfg: TeamConfig, triager: Triager,
                     sleep: Callable[[float], None] = time.sleep,
-                    redact: Redactor | None = None) -> Watcher:
+                    redact: Redactor | None = None,
+                    fetch_process: bool = False) -> Watcher:
+        """`fetch_process`: fetch and parse pages in a second process
+        (`triage.ingest.fetch_process`), as `calmreply watch` does; it falls back to
+        a thread when no process can start.  Its streams sleep with `time.sleep`."""
         redact = redact or Redactor(cfg.secrets())
-        return cls(triager, build_streams(cfg, sleep, redact), redact,
-                   batch_size=cfg.batch_size)
+        watcher = cls(triager, build_streams(cfg, sleep, redact), redact,
+                      batch_size=cfg.batch_size)
+        if fetch_process:
+            fetcher = FetchProcess(cfg)
+            if fetcher.start():
+                watcher.fetcher = fetcher
+        return watcher
+
+    def close(self) -> None:
+        """Stop the fetch process, if there is one."""
+        fetcher, self.fetcher = self.fetcher, None
+        if fetcher is not None:
+            fetcher.close()
+
+    def _pages(self, stream: Stream) -> Iterator[Page]:
+        cursor = get_cursor(self.store, stream.key)
+        if self.fetcher is None:
+            return prefetched(stream.pages(cursor))
+        pages = self.fetcher.pages(stream.key, cursor)
+        ahead = self._ahead
+        if ahead is not None and ahead.source != stream.source:
+            # the next source's first pages come while this stream is stored; its
+            # cursor is its own, which storing this stream does not move
+            self.fetcher.begin(ahead.key, get_cursor(self.store, ahead.key))
+        return pages
 
     @property
     def store(self):
@@ -100,13 +114,14 @@ class Watcher:
         Pages fetched before a failure are still committed.  Three things overlap: the
         next pages are fetched (`prefetched`) and the next batch is classified (in the
         classifier's helper process) while the current batch is flagged and stored.
-        Batches still commit one after another, in order.
+        Batches still commit one after another, in order.  With a fetch process the
+        pages come from there instead of a thread (`fetch_process`).
         """
         waiting: tuple[list[Page], Prepared] | None = None   # classified, not stored
         pending: list[Page] = []
         size = 0
         target = min(self.batch_size, 200)   # a small first batch starts the work sooner
-        pages = prefetched(stream.pages(get_cursor(self.store, stream.key)))
+        pages = self._pages(stream)
         try:
             for page in pages:
                 pending.append(page)
@@ -183,10 +198,17 @@ class Watcher:
 
     def run_once(self) -> dict[str, SourceStats]:
         """Poll every source once; new mentions are searchable when it returns."""
-        if self.indexer is not None:
-            return {name: self.poll_source(name) for name in self.streams}
-        with self.upkeep():
-            return {name: self.poll_source(name) for name in self.streams}
+        if self.indexer is None:
+            with self.upkeep():
+                return self.run_once()
+        names = list(self.streams)
+        out = {}
+        for i, name in enumerate(names):
+            later = [s for n in names[i + 1:] for s in self.streams[n]]
+            self._ahead = later[0] if later else None
+            out[name] = self.poll_source(name)
+        self._ahead = None
+        return out
 
     @contextmanager
     def upkeep(self) -> Iterator[None]:

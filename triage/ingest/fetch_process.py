@@ -1,0 +1,307 @@
+"""Fetch and parse pages in a process of its own, ahead of the store loop.
+
+Python runs one thread at a time.  On a prefetch *thread* (`triage.ingest.prefetch`)
+the HTTP round trips, JSON decoding and parsing of every page take turns with the
+store loop's classifying, flagging and inserting, and the two together need more
+than one core.  Here they run in a second process: it owns the streams (their HTTP
+sessions, Bluesky logins, rate-limit pauses and profile caches live there for the
+whole `watch`) and sends parsed pages back, at most `depth` ahead, with each
+mention's raw payload already encoded as the JSON text the store keeps.
+
+Nothing about commits changes: the store loop asks for a stream's pages from the
+cursor it has stored, and stores each batch with its cursor as before.  Errors are
+re-raised in the store loop with their messages redacted by the fetch process's
+redactor (which knows the session tokens it was given); log lines come back the
+same way, to be logged here under their own logger names.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from triage.ingest.config import TeamConfig
+from triage.ingest.http import Redactor, SourceError
+from triage.ingest.mastodon import MalformedPage
+from triage.ingest.source import Page
+
+log = logging.getLogger("calmreply.ingest")
+
+
+class FetchProcess:
+    """The process that walks the team config's streams for the watch loop."""
+
+    def __init__(self, cfg: TeamConfig, depth: int = 64) -> None:
+        self.cfg = cfg
+        self.depth = depth
+        self._proc: Any = None
+        self._conn: Any = None
+        self._serial = 0
+        self._walks: dict[str, tuple[int, str | None]] = {}  # key -> (walk id, cursor)
+        self._inbox: dict[int, deque] = {}  # walk id -> its messages not read yet
+
+    def start(self) -> bool:
+        """Start the process (about a quarter of a second); False if none can start."""
+        if self._proc is not None and self._proc.is_alive():
+            return True
+        self.close()
+        import multiprocessing
+
+        try:
+            # spawn, not fork: the caller runs threads (search indexing, checkpoints)
+            ctx = multiprocessing.get_context("spawn")
+            ours, theirs = ctx.Pipe()
+            level = logging.getLogger("calmreply").getEffectiveLevel()
+            proc = ctx.Process(target=_serve, args=(theirs, self.cfg, level),
+                               name="calmreply-fetch", daemon=True)
+            proc.start()
+            theirs.close()
+            if ours.recv() != ("ready",):
+                raise RuntimeError("the fetch process did not start")
+        except Exception:  # noqa: BLE001 - no process: the caller fetches on a thread
+            self.close()
+            return False
+        self._proc, self._conn = proc, ours
+        return True
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def begin(self, key: str, cursor: str | None) -> None:
+        """Start fetching the stream `key` from `cursor` now, to be read by `pages`
+        later.  The watch loop starts the next source's stream this way while it stores
+        the current one: its first pages cost round trips the store loop need not wait
+        for.  (Streams of one source share an HTTP client and are never walked at once.)
+        """
+        if key in self._walks:
+            if self._walks[key][1] == cursor:
+                return
+            self._stop(key)
+        if not self.start():
+            raise SourceError(f"{key}: the fetch process could not start")
+        self._serial += 1
+        self._walks[key] = (self._serial, cursor)
+        self._inbox[self._serial] = deque()
+        self._conn.send(("walk", self._serial, key, cursor, self.depth))
+
+    def pages(self, key: str, cursor: str | None) -> Iterator[Page]:
+        """The pages of the stream `key` from `cursor`, fetched ahead in the process.
+
+        An error while fetching is raised here after the pages fetched before it.
+        Closing the iterator early stops the fetching after the request in flight.
+        """
+        self.begin(key, cursor)
+        walk = self._walks[key][0]
+        finished = False
+        try:
+            while True:
+                kind, _walk, *rest = self._next(walk, key)
+                if kind == "page":
+                    yield rest[0]
+                    if self._conn is not None:
+                        self._conn.send(("more", walk))
+                elif kind == "end":
+                    finished = True
+                    return
+                elif kind == "failed":
+                    finished = True
+                    raise _rebuild(*rest)
+        finally:
+            if not finished:
+                self._stop(key)
+            if self._walks.get(key, (None,))[0] == walk:
+                del self._walks[key]
+            self._inbox.pop(walk, None)
+
+    def _next(self, walk: int, key: str) -> tuple:
+        """The next message of `walk`; other walks' messages wait in their inboxes."""
+        box = self._inbox.get(walk)
+        if box:
+            return box.popleft()
+        while True:
+            msg = self._recv(key)
+            if msg[1] == walk:
+                return msg
+            if msg[1] in self._inbox:   # else: left over from a walk already stopped
+                self._inbox[msg[1]].append(msg)
+
+    def _recv(self, key: str) -> tuple:
+        while True:
+            try:
+                if self._conn is None:
+                    raise EOFError
+                msg = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                self.close()
+                raise SourceError(f"{key}: the fetch process stopped unexpectedly;"
+                                  " it is restarted on the next round") from exc
+            if msg[0] != "log":
+                return msg
+            logging.getLogger(msg[1]).log(msg[2], "%s", msg[3])
+
+    def _stop(self, key: str) -> None:
+        """Stop the walk of `key`, dropping what it sent meanwhile."""
+        walk = self._walks.pop(key, (None,))[0]
+        if walk is None:
+            return
+        try:
+            self._conn.send(("stop", walk))
+            while self._next(walk, key)[0] not in ("end", "failed"):
+                pass
+        except (SourceError, OSError, AttributeError):
+            pass
+        self._inbox.pop(walk, None)
+
+    def close(self) -> None:
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        self._walks.clear()
+        self._inbox.clear()
+        if conn is not None:
+            try:
+                conn.send(("quit",))
+            except OSError:
+                pass
+        if proc is not None:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+        if conn is not None:
+            conn.close()
+
+
+def _rebuild(kind: str, *fields: Any) -> Exception:
+    if kind == "malformed":
+        return MalformedPage(*fields)
+    if kind == "source":
+        message, status, api_error = fields
+        return SourceError(message, status=status, api_error=api_error)
+    return RuntimeError(fields[0])
+
+
+def _describe(exc: BaseException, redact: Redactor) -> tuple:
+    """An exception as plain values (custom exceptions do not all survive pickling)."""
+    if isinstance(exc, MalformedPage):
+        return ("malformed", exc.key, redact(exc.raw), redact(exc.error))
+    if isinstance(exc, SourceError):
+        return ("source", redact(str(exc)), exc.status, exc.api_error)
+    return ("other", redact(f"{type(exc).__name__}: {exc}"))
+
+
+class _Outbox:
+    """Everything the process sends, sent in order by a thread of its own.
+
+    A pipe holds only a few kilobytes: sent from the fetching thread, a page would
+    wait there until the watch loop asked for it, and nothing would be fetched ahead.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._send, name="calmreply-fetch-send", daemon=True).start()
+
+    def put(self, msg: tuple) -> None:
+        self._queue.put(msg)
+
+    def _send(self) -> None:
+        while True:
+            try:
+                self.conn.send(self._queue.get())
+            except (OSError, ValueError):   # the watch loop has gone
+                return
+
+
+class _Forward(logging.Handler):
+    """Sends the process's log lines to the watch loop, redacted."""
+
+    def __init__(self, outbox: _Outbox, redact: Redactor) -> None:
+        super().__init__()
+        self.outbox = outbox
+        self.redact = redact
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.outbox.put(("log", record.name, record.levelno,
+                             self.redact(record.getMessage())))
+        except Exception:  # noqa: BLE001 - logging must never break fetching
+            pass
+
+
+def _serve(conn: Any, cfg: TeamConfig, level: int) -> None:
+    from triage.ingest.streams import build_streams
+    from triage.parent_watch import exit_with_parent
+
+    exit_with_parent()
+    redact = Redactor(cfg.secrets())
+    outbox = _Outbox(conn)
+    root = logging.getLogger("calmreply")
+    root.handlers[:] = [_Forward(outbox, redact)]
+    root.setLevel(level)
+    root.propagate = False
+    streams = {s.key: s for group in build_streams(cfg, redact=redact).values()
+               for s in group}
+    walkers: dict[int, _Walker] = {}
+    outbox.put(("ready",))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            msg = ("quit",)
+        if msg[0] == "walk":
+            _, walk, key, cursor, depth = msg
+            walkers[walk] = _Walker(outbox, redact, walk, streams[key], cursor, depth)
+        elif msg[0] == "more" and msg[1] in walkers:
+            walkers[msg[1]].credits.release()
+        elif msg[0] == "stop" and msg[1] in walkers:
+            walkers.pop(msg[1]).stop()
+        elif msg[0] == "quit":
+            for walker in walkers.values():
+                walker.stop()
+            return
+        for walk in [w for w, walker in walkers.items() if walker.done]:
+            del walkers[walk]
+
+
+class _Walker:
+    """One stream's walk, on a thread: pages go out while credits last."""
+
+    def __init__(self, outbox: _Outbox, redact: Redactor, walk: int, stream: Any,
+                 cursor: str | None, depth: int) -> None:
+        self.outbox = outbox
+        self.redact = redact
+        self.walk = walk
+        self.credits = threading.Semaphore(depth)
+        self.done = False
+        self._stopping = threading.Event()
+        threading.Thread(target=self._run, args=(stream, cursor),
+                         name=f"calmreply-fetch-{walk}", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.credits.release()   # wake it if it waits for one
+
+    def _run(self, stream: Any, cursor: str | None) -> None:
+        pages = stream.pages(cursor)
+        end: tuple = ("end", self.walk)
+        try:
+            for page in pages:
+                if self._stopping.is_set():
+                    break
+                self.credits.acquire()
+                if self._stopping.is_set():
+                    break
+                self.outbox.put(("page", self.walk, page))
+        except Exception as exc:  # noqa: BLE001 - handed to the watch loop
+            end = ("failed", self.walk, *_describe(exc, self.redact))
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+            self.done = True
+            self.outbox.put(end)
