@@ -75,26 +75,27 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed_pages(watcher: Watcher, waited: list[float]) -> None:
-    """Note how long the store loop waits for each page (wraps `Watcher._pages`)."""
-    inner = watcher._pages
+def timed_events(watcher: Watcher, waited: list[float]) -> None:
+    """Note how long the store loop waits for the round's events (wraps
+    `Watcher._events`)."""
+    inner = watcher._events
 
-    def pages(stream):
-        it = inner(stream)
+    def events():
+        it = inner()
         try:
             while True:
                 t0 = time.perf_counter()
                 try:
-                    page = next(it)
+                    event = next(it)
                 except StopIteration:
                     return
                 finally:
                     waited[0] += time.perf_counter() - t0
-                yield page
+                yield event
         finally:
             it.close()
 
-    watcher._pages = pages
+    watcher._events = events
 
 
 def main() -> None:
@@ -130,7 +131,7 @@ def main() -> None:
         helper_wait = Timed(Judged, "result")
         page_wait = [0.0]
         watcher = Watcher.from_config(cfg, triager, fetch_process=not args.fetch_thread)
-        timed_pages(watcher, page_wait)
+        timed_events(watcher, page_wait)
         fetch_cpu0 = process_cpu(watcher.fetcher.pid) if watcher.fetcher else 0.0
         helper_cpu0 = triager.helper.cpu_seconds()
         t0, cpu0 = time.perf_counter(), time.process_time()

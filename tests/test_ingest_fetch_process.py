@@ -12,6 +12,7 @@ import pytest
 from tests.fakeapis import FakeBluesky, FakeMastodon, TeamFiles, make_triager, write_config
 from triage.ingest.fetch_process import FetchProcess
 from triage.ingest.http import SourceError
+from triage.ingest.lanes import lane
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.streams import build_streams
 from triage.ingest.watch import Watcher
@@ -44,66 +45,90 @@ def fakes():
         yield masto, sky
 
 
-def test_pages_from_the_fetch_process_equal_pages_fetched_here(tmp_path, fakes):
+def event_view(event) -> tuple:
+    kind, key, payload = event
+    if kind == "page":
+        return kind, key, page_view(payload)
+    if kind == "failed":
+        return kind, key, type(payload).__name__, str(payload)
+    return kind, key
+
+
+def by_stream(events) -> dict[str, list[tuple]]:
+    """Events per stream, in order (streams of different sources interleave)."""
+    out: dict[str, list[tuple]] = {}
+    for event in events:
+        out.setdefault(event[1], []).append(event_view(event))
+    return out
+
+
+def walks(cfg, cursors=None) -> list[list[tuple[str, str | None]]]:
+    return [[(s.key, (cursors or {}).get(s.key)) for s in group]
+            for group in build_streams(cfg).values()]
+
+
+def test_a_round_in_the_fetch_process_equals_one_walked_here(tmp_path, fakes):
     masto, sky = fakes
     cfg = write_config(tmp_path / "team.toml", TeamFiles(masto, sky).toml(
         hashtags=("acme",), notifications=True, page_limit=5))
-    here = {s.key: s for group in build_streams(cfg).values() for s in group}
-    masto_pages = list(here["masto:search:acme"].pages(None))
-    expected = {key: [page_view(p) for p in stream.pages(None)] for key, stream in here.items()}
+    here = build_streams(cfg)
+    expected = by_stream(e for group in here.values() for e in lane([(s, None) for s in group]))
     assert set(expected) == {"masto:search:acme", "masto:tag:acme", "masto:notifications",
                              "sky:search:acme"}
-    assert any(view[1] for pages in expected.values() for view in pages)  # a quarantined item
+    assert all(events[-1] == ("done", key) for key, events in expected.items())
+    assert any(e[2][1] for events in expected.values() for e in events if e[0] == "page")
     fetcher = FetchProcess(cfg, depth=2)   # fewer credits than pages: flow control works
     try:
         assert fetcher.start()
-        for key, pages in expected.items():
-            got = [page_view(p) for p in fetcher.pages(key, None)]
-            assert got == pages, key
-        # from a stored cursor: only what lies beyond it
-        cursor = masto_pages[1].cursor
-        got = [page_view(p) for p in fetcher.pages("masto:search:acme", cursor)]
-        assert got == expected["masto:search:acme"][2:]
+        assert by_stream(fetcher.round(walks(cfg))) == expected
+        # from stored cursors: only what lies beyond them
+        first = next(here["masto"][0].pages(None))
+        got = by_stream(fetcher.round(walks(cfg, {"masto:search:acme": first.cursor})))
+        assert got["masto:search:acme"] == expected["masto:search:acme"][1:]
+        assert got["sky:search:acme"] == expected["sky:search:acme"]
     finally:
         fetcher.close()
 
 
-def test_a_walk_left_early_stops_and_the_next_walk_starts_clean(tmp_path, fakes):
+def test_a_round_left_early_stops_and_the_next_round_starts_clean(tmp_path, fakes):
     masto, sky = fakes
     cfg = write_config(tmp_path / "team.toml", TeamFiles(masto, sky).toml(page_limit=5))
     fetcher = FetchProcess(cfg, depth=1)
     try:
         assert fetcher.start()
-        walk = fetcher.pages("masto:search:acme", None)
-        first = next(walk)
-        walk.close()   # the store loop failed: stop after the request in flight
-        again = list(fetcher.pages("masto:search:acme", None))
-        assert page_view(again[0]) == page_view(first)
-        assert sum(len(p.mentions) for p in again) == 23
+        events = fetcher.round(walks(cfg))
+        first = next(events)
+        events.close()   # the store loop failed: stop after the requests in flight
+        again = by_stream(fetcher.round(walks(cfg)))
+        assert again[first[1]][0] == event_view(first)
+        assert again == by_stream(e for group in build_streams(cfg).values()
+                                  for e in lane([(s, None) for s in group]))
     finally:
         fetcher.close()
 
 
-def test_errors_arrive_as_the_same_exceptions_with_secrets_redacted(tmp_path, fakes):
+def test_failures_arrive_as_the_same_exceptions_with_secrets_redacted(tmp_path, fakes):
     masto, sky = fakes
-    masto.fault("/api/v1/notifications", "leaky401")
     masto.fault("/api/v2/search", "truncated", times=10)
+    masto.fault("/api/v1/notifications", "leaky401")
     cfg = write_config(tmp_path / "team.toml", TeamFiles(masto, sky).toml(
-        notifications=True, attempts=1))
+        hashtags=("acme",), notifications=True, attempts=1))
     fetcher = FetchProcess(cfg)
     try:
         assert fetcher.start()
-        with pytest.raises(SourceError) as err:
-            list(fetcher.pages("masto:notifications", None))
-        assert err.value.status == 401
-        assert TOKEN not in str(err.value) and "[redacted]" in str(err.value)
-        with pytest.raises(MalformedPage) as bad:
-            list(fetcher.pages("masto:search:acme", None))
-        assert bad.value.key == "masto:search:acme" and bad.value.raw
-        # the process is still there for the next stream
-        assert sum(len(p.mentions) for p in fetcher.pages("sky:search:acme", None)) == 23
+        events = list(fetcher.round(walks(cfg)))
     finally:
         fetcher.close()
+    failed = {key: exc for kind, key, exc in events if kind == "failed"}
+    assert isinstance(failed["masto:search:acme"], MalformedPage)
+    assert failed["masto:search:acme"].raw
+    refused = failed["masto:notifications"]
+    assert isinstance(refused, SourceError) and refused.status == 401
+    assert TOKEN not in str(refused) and "[redacted]" in str(refused)
+    # the tag stream between them was walked; Bluesky went on regardless
+    assert ("done", "masto:tag:acme", None) in events
+    assert sum(len(p.mentions) for kind, key, p in events if key == "sky:search:acme"
+               and kind == "page") == 23
 
 
 def test_watch_with_a_fetch_process_stores_what_the_thread_stores(tmp_path, store, fakes):

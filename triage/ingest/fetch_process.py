@@ -8,8 +8,9 @@ sessions, Bluesky logins, rate-limit pauses and profile caches live there for th
 whole `watch`) and sends parsed pages back, at most `depth` ahead, with each
 mention's raw payload already encoded as the JSON text the store keeps.
 
-Nothing about commits changes: the store loop asks for a stream's pages from the
-cursor it has stored, and stores each batch with its cursor as before.  Errors are
+Nothing about commits changes: the store loop asks for a round (each source's
+streams with the cursors it has stored, `triage.ingest.lanes`) and stores each batch
+with its cursor as before.  Errors are
 re-raised in the store loop with their messages redacted by the fetch process's
 redactor (which knows the session tokens it was given); log lines come back the
 same way, to be logged here under their own logger names.
@@ -20,14 +21,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from triage.ingest.config import TeamConfig
 from triage.ingest.http import Redactor, SourceError
+from triage.ingest.lanes import Event, lane
 from triage.ingest.mastodon import MalformedPage
-from triage.ingest.source import Page
 
 log = logging.getLogger("calmreply.ingest")
 
@@ -41,8 +41,6 @@ class FetchProcess:
         self._proc: Any = None
         self._conn: Any = None
         self._serial = 0
-        self._walks: dict[str, tuple[int, str | None]] = {}  # key -> (walk id, cursor)
-        self._inbox: dict[int, deque] = {}  # walk id -> its messages not read yet
 
     def start(self) -> bool:
         """Start the process (about a quarter of a second); False if none can start."""
@@ -72,65 +70,44 @@ class FetchProcess:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
-    def begin(self, key: str, cursor: str | None) -> None:
-        """Start fetching the stream `key` from `cursor` now, to be read by `pages`
-        later.  The watch loop starts the next source's stream this way while it stores
-        the current one: its first pages cost round trips the store loop need not wait
-        for.  (Streams of one source share an HTTP client and are never walked at once.)
+    def round(self, lanes: Sequence[Sequence[tuple[str, str | None]]]) -> Iterator[Event]:
+        """One polling round's events (`triage.ingest.lanes`), every lane walked at
+        once in the process, each stream from the cursor given with it; in the order
+        they arrive, at most `depth` pages per lane ahead of the caller.
+
+        Errors of a stream come as ``failed`` events carrying the same exception
+        types as fetching here would raise (messages redacted there).  Closing the
+        iterator early stops every walk after the requests in flight.
         """
-        if key in self._walks:
-            if self._walks[key][1] == cursor:
-                return
-            self._stop(key)
         if not self.start():
-            raise SourceError(f"{key}: the fetch process could not start")
-        self._serial += 1
-        self._walks[key] = (self._serial, cursor)
-        self._inbox[self._serial] = deque()
-        self._conn.send(("walk", self._serial, key, cursor, self.depth))
-
-    def pages(self, key: str, cursor: str | None) -> Iterator[Page]:
-        """The pages of the stream `key` from `cursor`, fetched ahead in the process.
-
-        An error while fetching is raised here after the pages fetched before it.
-        Closing the iterator early stops the fetching after the request in flight.
-        """
-        self.begin(key, cursor)
-        walk = self._walks[key][0]
-        finished = False
+            raise SourceError("the fetch process could not start")
+        walks: set[int] = set()   # the walks (one per lane) not ended yet
+        for keys in lanes:
+            self._serial += 1
+            walks.add(self._serial)
+            self._conn.send(("walk", self._serial, list(keys), self.depth))
         try:
-            while True:
-                kind, _walk, *rest = self._next(walk, key)
-                if kind == "page":
-                    yield rest[0]
+            while walks:
+                kind, walk, *rest = self._recv()
+                if walk not in walks:
+                    continue   # left over from a round that was stopped
+                if kind == "end":
+                    walks.discard(walk)
+                elif kind == "page":
+                    yield ("page", rest[0], rest[1])
                     if self._conn is not None:
                         self._conn.send(("more", walk))
-                elif kind == "end":
-                    finished = True
-                    return
                 elif kind == "failed":
-                    finished = True
-                    raise _rebuild(*rest)
+                    if not rest[0]:   # not a stream's failure: a fault in the process
+                        raise _rebuild(*rest[1:])
+                    yield ("failed", rest[0], _rebuild(*rest[1:]))
+                else:
+                    yield (kind, rest[0], None)
         finally:
-            if not finished:
-                self._stop(key)
-            if self._walks.get(key, (None,))[0] == walk:
-                del self._walks[key]
-            self._inbox.pop(walk, None)
+            for walk in list(walks):
+                self._stop(walk)
 
-    def _next(self, walk: int, key: str) -> tuple:
-        """The next message of `walk`; other walks' messages wait in their inboxes."""
-        box = self._inbox.get(walk)
-        if box:
-            return box.popleft()
-        while True:
-            msg = self._recv(key)
-            if msg[1] == walk:
-                return msg
-            if msg[1] in self._inbox:   # else: left over from a walk already stopped
-                self._inbox[msg[1]].append(msg)
-
-    def _recv(self, key: str) -> tuple:
+    def _recv(self) -> tuple:
         while True:
             try:
                 if self._conn is None:
@@ -138,30 +115,23 @@ class FetchProcess:
                 msg = self._conn.recv()
             except (EOFError, OSError) as exc:
                 self.close()
-                raise SourceError(f"{key}: the fetch process stopped unexpectedly;"
-                                  " it is restarted on the next round") from exc
+                raise SourceError("the fetch process stopped unexpectedly; it is"
+                                  " restarted on the next round") from exc
             if msg[0] != "log":
                 return msg
             logging.getLogger(msg[1]).log(msg[2], "%s", msg[3])
 
-    def _stop(self, key: str) -> None:
-        """Stop the walk of `key`, dropping what it sent meanwhile."""
-        walk = self._walks.pop(key, (None,))[0]
-        if walk is None:
-            return
+    def _stop(self, walk: int) -> None:
+        """Stop a walk; what it sends meanwhile is dropped by `round` (unknown id)."""
         try:
-            self._conn.send(("stop", walk))
-            while self._next(walk, key)[0] not in ("end", "failed"):
-                pass
-        except (SourceError, OSError, AttributeError):
+            if self._conn is not None:
+                self._conn.send(("stop", walk))
+        except OSError:
             pass
-        self._inbox.pop(walk, None)
 
     def close(self) -> None:
         proc, conn = self._proc, self._conn
         self._proc = self._conn = None
-        self._walks.clear()
-        self._inbox.clear()
         if conn is not None:
             try:
                 conn.send(("quit",))
@@ -254,8 +224,9 @@ def _serve(conn: Any, cfg: TeamConfig, level: int) -> None:
         except (EOFError, OSError):
             msg = ("quit",)
         if msg[0] == "walk":
-            _, walk, key, cursor, depth = msg
-            walkers[walk] = _Walker(outbox, redact, walk, streams[key], cursor, depth)
+            _, walk, keys, depth = msg
+            walkers[walk] = _Walker(outbox, redact, walk,
+                                    [(streams[k], cursor) for k, cursor in keys], depth)
         elif msg[0] == "more" and msg[1] in walkers:
             walkers[msg[1]].credits.release()
         elif msg[0] == "stop" and msg[1] in walkers:
@@ -269,39 +240,44 @@ def _serve(conn: Any, cfg: TeamConfig, level: int) -> None:
 
 
 class _Walker:
-    """One stream's walk, on a thread: pages go out while credits last."""
+    """One lane's walk (`triage.ingest.lanes.lane`), on a thread: pages go out while
+    credits last."""
 
-    def __init__(self, outbox: _Outbox, redact: Redactor, walk: int, stream: Any,
-                 cursor: str | None, depth: int) -> None:
+    def __init__(self, outbox: _Outbox, redact: Redactor, walk: int,
+                 streams: list[tuple[Any, str | None]], depth: int) -> None:
         self.outbox = outbox
         self.redact = redact
         self.walk = walk
         self.credits = threading.Semaphore(depth)
         self.done = False
         self._stopping = threading.Event()
-        threading.Thread(target=self._run, args=(stream, cursor),
+        threading.Thread(target=self._run, args=(streams,),
                          name=f"calmreply-fetch-{walk}", daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()
         self.credits.release()   # wake it if it waits for one
 
-    def _run(self, stream: Any, cursor: str | None) -> None:
-        pages = stream.pages(cursor)
+    def _run(self, streams: list[tuple[Any, str | None]]) -> None:
+        events = lane(streams)
         end: tuple = ("end", self.walk)
         try:
-            for page in pages:
+            for kind, key, payload in events:
                 if self._stopping.is_set():
                     break
-                self.credits.acquire()
-                if self._stopping.is_set():
-                    break
-                self.outbox.put(("page", self.walk, page))
-        except Exception as exc:  # noqa: BLE001 - handed to the watch loop
-            end = ("failed", self.walk, *_describe(exc, self.redact))
+                if kind == "page":
+                    self.credits.acquire()
+                    if self._stopping.is_set():
+                        break
+                    self.outbox.put(("page", self.walk, key, payload))
+                elif kind == "failed":
+                    self.outbox.put(("failed", self.walk, key, *_describe(payload, self.redact)))
+                else:
+                    self.outbox.put((kind, self.walk, key))
+        except Exception as exc:  # noqa: BLE001 - a bug, not a source failure: say so
+            end = ("end", self.walk)
+            self.outbox.put(("failed", self.walk, "", *_describe(exc, self.redact)))
         finally:
-            close = getattr(pages, "close", None)
-            if close is not None:
-                close()
+            events.close()
             self.done = True
             self.outbox.put(end)

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
 from triage.ingest.fetch_process import FetchProcess
-from triage.ingest.http import Redactor, SourceError
+from triage.ingest.http import Redactor
+from triage.ingest.lanes import Event, is_page, lane
 from triage.ingest.mastodon import MalformedPage
-from triage.ingest.prefetch import prefetched
+from triage.ingest.prefetch import merged
 from triage.ingest.quarantine import quarantine
 from triage.ingest.source import Page, Stream
 from triage.ingest.streams import build_streams
@@ -65,7 +66,6 @@ class Watcher:
     batch_size: int = 1000  # mentions per transaction (pages are never split)
     indexer: SearchIndexer | None = None  # set while a round or `run` is going
     fetcher: FetchProcess | None = None  # fetches in a process of its own when set
-    _ahead: Stream | None = None  # the round's next source's first stream
 
     @classmethod
     def from_config(cls, cfg: TeamConfig, triager: Triager,
@@ -90,57 +90,84 @@ class Watcher:
         if fetcher is not None:
             fetcher.close()
 
-    def _pages(self, stream: Stream) -> Iterator[Page]:
-        cursor = get_cursor(self.store, stream.key)
-        if self.fetcher is None:
-            return prefetched(stream.pages(cursor))
-        pages = self.fetcher.pages(stream.key, cursor)
-        ahead = self._ahead
-        if ahead is not None and ahead.source != stream.source:
-            # the next source's first pages come while this stream is stored; its
-            # cursor is its own, which storing this stream does not move
-            self.fetcher.begin(ahead.key, get_cursor(self.store, ahead.key))
-        return pages
+    def _events(self) -> Iterator[Event]:
+        """This round's events: every source at once, each stream from its cursor."""
+        walks = [[(s, get_cursor(self.store, s.key)) for s in group]
+                 for group in self.streams.values() if group]
+        if self.fetcher is not None:
+            return self.fetcher.round([[(s.key, c) for s, c in w] for w in walks])
+        return merged([lane(w) for w in walks], counts=is_page)
 
     @property
     def store(self):
         return self.triager.store
 
-    def poll_stream(self, stream: Stream, stats: SourceStats) -> None:
-        """Fetch pages and commit them in batches of about ``batch_size`` mentions.
+    def poll(self) -> dict[str, SourceStats]:
+        """Fetch every stream and commit its pages in batches of about ``batch_size``.
 
         Several small pages share one transaction (the classifier and the store work
-        best on hundreds at a time); the batch's cursor is its last page's cursor.
-        Pages fetched before a failure are still committed.  Three things overlap: the
-        next pages are fetched (`prefetched`) and the next batch is classified (in the
-        classifier's helper process) while the current batch is flagged and stored.
-        Batches still commit one after another, in order.  With a fetch process the
-        pages come from there instead of a thread (`fetch_process`).
+        best on hundreds at a time); a batch holds one stream's pages and its cursor
+        is its last page's.  Pages fetched before a failure are still committed.
+        Sources are fetched at the same time (`triage.ingest.lanes`) and their batches
+        stored as they fill, so a slow source does not hold up the others.  Three
+        things overlap: the next pages are fetched (on threads, or in a fetch process)
+        and the next batch is classified (in the classifier's helper process) while
+        the current batch is flagged and stored.  Batches commit one after another.
         """
-        waiting: tuple[list[Page], Prepared] | None = None   # classified, not stored
-        pending: list[Page] = []
-        size = 0
-        target = min(self.batch_size, 200)   # a small first batch starts the work sooner
-        pages = self._pages(stream)
-        try:
-            for page in pages:
-                pending.append(page)
-                size += len(page.mentions)
-                if size >= target:
-                    ready = (pending, self._prepare(pending))
-                    if waiting is not None:
-                        self._commit(stream, *waiting, stats)
-                    waiting, pending, size = ready, [], 0
-                    target = min(self.batch_size, target * 2)
-        finally:
-            pages.close()   # stops the fetching thread if a commit failed
-            # the last pages are classified in the helper while `waiting` is stored,
-            # like every other batch (a quiet round is all tail)
-            tail = (pending, self._prepare(pending)) if pending else None
+        stats = {name: SourceStats() for name in self.streams}
+        by_key = {s.key: (name, s) for name, group in self.streams.items() for s in group}
+        pending: dict[str, list[Page]] = {}
+        sizes: dict[str, int] = {}
+        targets: dict[str, int] = {}   # a small first batch starts the work sooner
+        waiting: tuple[Stream, list[Page], Prepared, SourceStats] | None = None
+
+        def flush(key: str) -> None:
+            """Classify the stream's pending pages; store the batch before them."""
+            nonlocal waiting
+            pages = pending.pop(key, [])
+            sizes[key] = 0
+            if not pages:
+                return
+            name, stream = by_key[key]
+            ready = (stream, pages, self._prepare(pages), stats[name])
             if waiting is not None:
-                self._commit(stream, *waiting, stats)
-            if tail is not None:
-                self._commit(stream, *tail, stats)
+                self._commit(*waiting)
+            waiting = ready
+
+        events = self._events()
+        try:
+            for kind, key, payload in events:
+                name, stream = by_key[key]
+                if kind == "page":
+                    pending.setdefault(key, []).append(payload)
+                    sizes[key] = sizes.get(key, 0) + len(payload.mentions)
+                    target = targets.setdefault(key, min(self.batch_size, 200))
+                    if sizes[key] >= target:
+                        flush(key)
+                        targets[key] = min(self.batch_size, target * 2)
+                    continue
+                # the stream's end: its last pages are classified in the helper while
+                # the batch before is stored, like every other batch
+                flush(key)
+                if kind == "failed":
+                    self._failed(stream, payload, stats[name])
+        finally:
+            events.close()   # stops the fetching if a commit failed
+            for key in list(pending):
+                flush(key)
+            if waiting is not None:
+                self._commit(*waiting)
+        return stats
+
+    def _failed(self, stream: Stream, exc: BaseException, stats: SourceStats) -> None:
+        if isinstance(exc, MalformedPage):
+            # not JSON at all: keep the evidence, leave the cursor where it was
+            self._quarantine_once(exc.key, exc.raw, exc.error)
+            stats.quarantined += 1
+            stats.errors.append(self.redact(str(exc)))
+        else:
+            stats.errors.append(self.redact(str(exc)))
+            log.warning("%s", self.redact(str(exc)))
 
     def _prepare(self, pages: list[Page]) -> Prepared:
         return self.triager.prepare([m for p in pages for m in p.mentions])
@@ -171,23 +198,6 @@ class Watcher:
             stats.skipped += page.skipped
             stats.quarantined += len(page.bad)
 
-    def poll_source(self, name: str) -> SourceStats:
-        stats = SourceStats()
-        for stream in self.streams[name]:
-            try:
-                self.poll_stream(stream, stats)
-            except MalformedPage as exc:
-                # not JSON at all: keep the evidence, leave the cursor where it was
-                self._quarantine_once(exc.key, exc.raw, exc.error)
-                stats.quarantined += 1
-                stats.errors.append(self.redact(str(exc)))
-            except SourceError as exc:
-                stats.errors.append(self.redact(str(exc)))
-                log.warning("%s", self.redact(str(exc)))
-                if exc.status in (401, 403) or "gave up" in str(exc):
-                    break  # the same token/host will fail for every stream of this source
-        return stats
-
     def _quarantine_once(self, key: str, raw: str, error: str) -> None:
         """Quarantine an item unless this stream already did (boundary items recur)."""
         raw, error = self.redact(raw), self.redact(error)
@@ -198,17 +208,10 @@ class Watcher:
 
     def run_once(self) -> dict[str, SourceStats]:
         """Poll every source once; new mentions are searchable when it returns."""
-        if self.indexer is None:
-            with self.upkeep():
-                return self.run_once()
-        names = list(self.streams)
-        out = {}
-        for i, name in enumerate(names):
-            later = [s for n in names[i + 1:] for s in self.streams[n]]
-            self._ahead = later[0] if later else None
-            out[name] = self.poll_source(name)
-        self._ahead = None
-        return out
+        if self.indexer is not None:
+            return self.poll()
+        with self.upkeep():
+            return self.poll()
 
     @contextmanager
     def upkeep(self) -> Iterator[None]:
