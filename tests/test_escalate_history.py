@@ -165,6 +165,27 @@ def test_brigade_needs_similar_text_and_young_accounts(tmp_path):
     assert not flagged(store, "brigade")
 
 
+@pytest.mark.parametrize("fifth_age, expected", [
+    (timedelta(days=30) - timedelta(microseconds=1), True),   # still under 30 days
+    (timedelta(days=30), False),                               # 30 days: not young
+])
+def test_brigade_from_history_keeps_the_exact_age_boundary(tmp_path, fifth_age, expected):
+    """One post per batch, so four of the five accounts come back from the store;
+    SQLite's coarse age filter must not change the exact rule."""
+    ages = [timedelta(days=30) - timedelta(seconds=1)] * 4 + [fifth_age]
+    pile = []
+    for i, age in enumerate(ages):
+        m = post(24 * 60 + i, "troll Dana Okafor must resign. #SackOkafor", followers=3)
+        m.author_created_at = m.created_at - age
+        pile.append(m)
+    pile.insert(0, pile.pop())   # the boundary account posts first: it is history
+    for i, m in enumerate(pile):
+        m.created_at = T0 + timedelta(days=1, minutes=i)
+        m.author_created_at = m.created_at - ages[(i - 1) % 5]
+    store = ingest(tmp_path, quiet_day() + pile, batch=1)
+    assert bool(flagged(store, "brigade")) is expected
+
+
 def test_brigade_adversarial_lookalikes_and_spacing_still_cluster():
     s = BrigadeSettings()
     texts = ["Dana Okafor must resign", "Dаna Okаfor must resign",  # Cyrillic a

@@ -147,7 +147,7 @@ class Escalator:
         # brigade (before surge: its members are kept out of the surge count)
         bs = BrigadeSettings.from_params(self.policy.flags["brigade"].params)
         young = (fetch_young(store, shift(first, minutes=-bs.window_minutes), last,
-                             bs.max_followers, ids) if store else [])
+                             bs.max_followers, ids, bs.max_account_age_days) if store else [])
         by_id = {p.id: p for p in posts}
         brigade_hits = detect_brigades(posts, young, bs)
         for hit in brigade_hits:

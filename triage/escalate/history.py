@@ -65,15 +65,21 @@ def minutes_between(a: str, b: str) -> float:
             - datetime.fromisoformat(a[:-1])).total_seconds() / 60
 
 
-def fetch_young(store, start: str, end: str, max_followers: int, exclude: set[int]
-                ) -> list[Post]:
-    """Earlier mentions by low-reach accounts with a known creation time."""
+def fetch_young(store, start: str, end: str, max_followers: int, exclude: set[int],
+                max_age_days: float | None = None) -> list[Post]:
+    """Earlier mentions by low-reach accounts with a known creation time (and, with
+    `max_age_days`, about that young when they posted: SQLite drops the older ones
+    first, with a second's margin, so that a flood from established accounts does
+    not come back to Python only to be dropped; callers apply the exact test)."""
+    young = "" if max_age_days is None else \
+        " AND julianday(created_at) - julianday(author_created_at) < ?"
     rows = store.query(
         "SELECT id, created_at, platform, author_handle, author_followers,"
         " author_created_at, text, label, flag_kinds FROM mentions"
         " WHERE created_at >= ? AND created_at <= ? AND author_followers <= ?"
-        " AND author_created_at IS NOT NULL ORDER BY created_at, id",
-        (start, end, max_followers))
+        f" AND author_created_at IS NOT NULL{young} ORDER BY created_at, id",
+        (start, end, max_followers,
+         *(() if max_age_days is None else (max_age_days + 1 / 86400,))))
     out = []
     for r in rows:
         if r[0] in exclude:
