@@ -5,9 +5,11 @@
 
 Uses the shipped model when there is one, else a small model trained for the tests.
 The fake servers run in a process of their own, as a real server would: their CPU
-time is not calmreply's.  The clock stops when every mention is stored, triaged,
-flagged and indexed for search.  Real APIs' rate limits (300 requests / 5 min on
-Mastodon) are the real bottleneck; this shows calmreply is not.
+time is not calmreply's (but on a two-core machine it takes turns with calmreply's).
+The clock stops when every mention is stored, triaged, flagged and indexed for
+search.  Real APIs' rate limits (300 requests / 5 min on Mastodon) are the real
+bottleneck; this shows calmreply is not.  `--fetch-thread` fetches on threads of the
+main process instead of a fetch process (what `watch` does when none can start).
 """
 
 from __future__ import annotations
@@ -155,9 +157,9 @@ def main() -> None:
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())
     commit = sum(s.store_seconds for s in stats.values())
-    where = "fetch process" if fetched_apart else "fetch thread"
+    where = "fetch process" if fetched_apart else "fetch threads"
     print(f"model: {model}; triage helper process: {'yes' if helper else 'no'};"
-          f" pages fetched in a {where}")
+          f" pages fetched in the {where}, every source at once")
     for name, s in stats.items():
         print(f"  {name}: {s.pages} pages, {s.new} new, {s.duplicates} duplicates, "
               f"{s.quarantined} quarantined, errors {s.errors or 'none'}")
@@ -166,9 +168,10 @@ def main() -> None:
     print(f"  in the queue after {stored:.2f}s ({new / stored:,.0f}/s); the search index"
           f" ({indexer.indexed if indexer else 0} rows, on its own thread, CPU"
           f" {indexer.cpu_seconds if indexer else 0:.2f}s) caught up {wall - stored:.2f}s later")
-    print(f"where the time goes (the stages overlap: pages are fetched and parsed in a"
-          f" {where},\nand classified and rule-checked in the helper process, while the"
-          f" store loop flags and stores):")
+    print(f"where the time goes (the stages overlap: pages are fetched and parsed in the"
+          f" {where}\n(fetch and parse: each source's wall time, added up), and classified"
+          f" and rule-checked in the\nhelper process, while the store loop flags and"
+          f" stores):")
     rows = (
         (f"fetch: HTTP incl. profiles ({where})", fetch),
         (f"parse ({where})", parse),
