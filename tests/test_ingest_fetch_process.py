@@ -3,8 +3,10 @@ and mentions that cross the process boundary unchanged."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
+import signal
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -163,3 +165,34 @@ def test_a_mention_survives_pickling_field_for_field(created):
     for name in ("platform", "platform_id", "text", "author_handle", "author_name",
                  "author_followers", "url", "in_reply_to_id", "language", "source", "id"):
         assert getattr(back, name) == getattr(m, name), name
+
+
+def test_a_fetch_process_killed_mid_round_is_reported_and_replaced(tmp_path, store):
+    with FakeMastodon(token=TOKEN) as masto:
+        for i in range(60):
+            masto.add_status(f"acme post {i}", author=i)
+        masto.delay = 0.02
+        cfg = write_config(tmp_path / "team.toml", TeamFiles(masto).toml(page_limit=5))
+        w = Watcher.from_config(cfg, make_triager(store), fetch_process=True)
+        w.batch_size = 5
+        killed = []
+        real_commit = w._commit
+
+        def commit_then_kill(*args):
+            real_commit(*args)
+            if not killed:
+                killed.append(w.fetcher.pid)
+                os.kill(w.fetcher.pid, signal.SIGKILL)
+
+        w._commit = commit_then_kill
+        try:
+            first = w.run_once()["masto"]
+            assert first.errors and "fetch process stopped" in first.errors[0]
+            assert 0 < first.new < 60
+            masto.delay = 0.0
+            second = w.run_once()["masto"]   # a new process, from the stored cursor
+        finally:
+            w.close()
+    assert second.errors == [] and w.fetcher is None
+    assert first.new + second.new == 60 and second.duplicates == 0
+    assert store.query("SELECT COUNT(*) FROM mentions")[0][0] == 60

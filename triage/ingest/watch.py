@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
 from triage.ingest.fetch_process import FetchProcess
-from triage.ingest.http import Redactor
+from triage.ingest.http import Redactor, SourceError
 from triage.ingest.lanes import Event, is_page, lane
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.prefetch import merged
@@ -74,7 +74,7 @@ class Watcher:
                     fetch_process: bool = False) -> Watcher:
         """`fetch_process`: fetch and parse pages in a second process
         (`triage.ingest.fetch_process`), as `calmreply watch` does; it falls back to
-        a thread when no process can start.  Its streams sleep with `time.sleep`."""
+        threads when no process can start.  Its streams sleep with `time.sleep`."""
         redact = redact or Redactor(cfg.secrets())
         watcher = cls(triager, build_streams(cfg, sleep, redact), redact,
                       batch_size=cfg.batch_size)
@@ -117,7 +117,6 @@ class Watcher:
         stats = {name: SourceStats() for name in self.streams}
         by_key = {s.key: (name, s) for name, group in self.streams.items() for s in group}
         pending: dict[str, list[Page]] = {}
-        sizes: dict[str, int] = {}
         targets: dict[str, int] = {}   # a small first batch starts the work sooner
         waiting: tuple[Stream, list[Page], Prepared, SourceStats] | None = None
 
@@ -125,7 +124,6 @@ class Watcher:
             """Classify the stream's pending pages; store the batch before them."""
             nonlocal waiting
             pages = pending.pop(key, [])
-            sizes[key] = 0
             if not pages:
                 return
             name, stream = by_key[key]
@@ -139,10 +137,10 @@ class Watcher:
             for kind, key, payload in events:
                 name, stream = by_key[key]
                 if kind == "page":
-                    pending.setdefault(key, []).append(payload)
-                    sizes[key] = sizes.get(key, 0) + len(payload.mentions)
+                    pages = pending.setdefault(key, [])
+                    pages.append(payload)
                     target = targets.setdefault(key, min(self.batch_size, 200))
-                    if sizes[key] >= target:
+                    if sum(len(p.mentions) for p in pages) >= target:
                         flush(key)
                         targets[key] = min(self.batch_size, target * 2)
                     continue
@@ -151,6 +149,10 @@ class Watcher:
                 flush(key)
                 if kind == "failed":
                     self._failed(stream, payload, stats[name])
+        except SourceError as exc:   # the fetch process died: it restarts next round
+            for name in stats:
+                stats[name].errors.append(self.redact(str(exc)))
+            log.warning("%s", self.redact(str(exc)))
         finally:
             events.close()   # stops the fetching if a commit failed
             for key in list(pending):
