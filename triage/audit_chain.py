@@ -7,15 +7,16 @@ deleted or reordered row breaks the chain at a place `calmreply audit verify` ca
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
+
+from triage.jsontext import encoder
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor", "mention_id", "action", "before", "after", "detail")
 
 
-# one encoder, made once: `json.dumps` with options builds a new one per call
-_BODY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# one encoder, made once (`triage.jsontext`)
+_BODY = encoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
@@ -24,5 +25,5 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 def entry_hash_of(prev_hash: str, values: tuple[Any, ...]) -> str:
     """`entry_hash` of an entry given as its FIELDS' values, in order."""
-    body = _BODY.encode((prev_hash, *values))
+    body = _BODY((prev_hash, *values))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.audit_chain import GENESIS, entry_hash, entry_hash_of
+from triage.jsontext import encoder
 from triage.mention import Mention
 from triage.timeutil import from_db, to_db, utcnow
 from triage.verdict import Assessment, Flag, Verdict
@@ -120,7 +121,7 @@ class QueueFilter:
 _MIGRATIONS = "triage.migrations"
 # encoders made once (`json.dumps` with options builds one per call, per stored row);
 # raw payloads are encoded by `Mention.raw_json`
-_DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_DETAIL = encoder(ensure_ascii=False, sort_keys=True)
 _QUEUE_COLUMNS = (
     "m.id, m.platform, m.state, m.label, m.confidence, m.uncertain, m.flag_kinds, "
     "m.escalated, m.priority, m.author_handle, m.author_followers, m.created_at, m.text"
@@ -257,7 +258,7 @@ class Store:
             rows = []
             for actor, action, mention_id, before, after, detail in entries:
                 seq += 1
-                text = _DETAIL.encode(detail) if detail is not None else None
+                text = _DETAIL(detail) if detail is not None else None
                 digest = entry_hash_of(prev, (seq, at, actor, mention_id, action, before,
                                               after, text))
                 rows.append((seq, at, actor, mention_id, action, before, after, text, prev,

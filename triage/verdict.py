@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
+from triage.jsontext import encoder
+
 LABELS = ("troll", "complaint", "engagement")
-_JSON = json.JSONEncoder()
+_JSON = encoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Verdict:
 
 def encode_for_store(probabilities: dict[str, float],
                      explanation: tuple[tuple[str, float], ...]) -> tuple[str, str]:
-    return _JSON.encode(probabilities), _JSON.encode([list(e) for e in explanation])
+    return _JSON(probabilities), _JSON([list(e) for e in explanation])
 
 
 @dataclass(frozen=True, slots=True)
