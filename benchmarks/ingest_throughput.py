@@ -134,7 +134,7 @@ def main() -> None:
         page_wait = [0.0]
         watcher = Watcher.from_config(cfg, triager, fetch_process=not args.fetch_thread)
         timed_events(watcher, page_wait)
-        fetch_cpu0 = process_cpu(watcher.fetcher.pid) if watcher.fetcher else 0.0
+        fetch_cpu0 = sum(process_cpu(f.pid) for f in watcher.fetchers)
         helper_cpu0 = triager.helper.cpu_seconds()
         t0, cpu0 = time.perf_counter(), time.process_time()
         with watcher.upkeep():
@@ -144,8 +144,8 @@ def main() -> None:
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         helper_cpu = triager.helper.cpu_seconds() - helper_cpu0
-        fetched_apart = watcher.fetcher is not None
-        fetch_cpu = (process_cpu(watcher.fetcher.pid) - fetch_cpu0) if fetched_apart else 0
+        fetched_apart = bool(watcher.fetchers)
+        fetch_cpu = sum(process_cpu(f.pid) for f in watcher.fetchers) - fetch_cpu0
     finally:
         watcher.close()
         ours.send("stop")
@@ -157,7 +157,7 @@ def main() -> None:
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())
     commit = sum(s.store_seconds for s in stats.values())
-    where = "fetch process" if fetched_apart else "fetch threads"
+    where = "fetch processes" if fetched_apart else "fetch threads"
     print(f"model: {model}; triage helper process: {'yes' if helper else 'no'};"
           f" pages fetched in the {where}, every source at once")
     for name, s in stats.items():
@@ -185,7 +185,7 @@ def main() -> None:
     for label, secs in rows:
         print(f"  {label:44s} {secs:6.2f}s")
     print(f"CPU time: calmreply's main process (all its threads) {cpu:.2f}s, its helper"
-          f" {helper_cpu:.2f}s, its fetch process {fetch_cpu:.2f}s; the fake servers'"
+          f" {helper_cpu:.2f}s, its fetch processes {fetch_cpu:.2f}s; the fake servers'"
           f" (not calmreply's) {server_cpu:.2f}s")
 
 

@@ -139,7 +139,7 @@ def test_watch_with_a_fetch_process_stores_what_the_thread_stores(tmp_path, stor
         hashtags=("acme",), notifications=True, page_limit=4))
     w = Watcher.from_config(cfg, make_triager(store), fetch_process=True)
     try:
-        assert w.fetcher is not None
+        assert len(w.fetchers) == 2   # one process per source
         stats = w.run_once()
     finally:
         w.close()
@@ -168,31 +168,37 @@ def test_a_mention_survives_pickling_field_for_field(created):
 
 
 def test_a_fetch_process_killed_mid_round_is_reported_and_replaced(tmp_path, store):
-    with FakeMastodon(token=TOKEN) as masto:
+    with FakeMastodon(token=TOKEN) as masto, FakeBluesky() as sky:
         for i in range(60):
             masto.add_status(f"acme post {i}", author=i)
-        masto.delay = 0.02
-        cfg = write_config(tmp_path / "team.toml", TeamFiles(masto).toml(page_limit=5))
+            sky.add_post(f"acme sky {i}", author=i)
+        masto.delay = sky.delay = 0.02
+        cfg = write_config(tmp_path / "team.toml", TeamFiles(masto, sky).toml(page_limit=5))
         w = Watcher.from_config(cfg, make_triager(store), fetch_process=True)
         w.batch_size = 5
         killed = []
         real_commit = w._commit
 
-        def commit_then_kill(*args):
-            real_commit(*args)
-            if not killed:
-                killed.append(w.fetcher.pid)
-                os.kill(w.fetcher.pid, signal.SIGKILL)
+        def commit_then_kill(stream, *rest):
+            real_commit(stream, *rest)
+            if not killed and stream.source == "masto":
+                killed.append(w.fetchers[0].pid)
+                os.kill(w.fetchers[0].pid, signal.SIGKILL)
 
         w._commit = commit_then_kill
         try:
-            first = w.run_once()["masto"]
-            assert first.errors and "fetch process stopped" in first.errors[0]
-            assert 0 < first.new < 60
-            masto.delay = 0.0
-            second = w.run_once()["masto"]   # a new process, from the stored cursor
+            first = w.run_once()
+            assert first["masto"].errors == [
+                "masto:search:acme: the fetch process stopped unexpectedly; it is started"
+                " again next round"]
+            assert 0 < first["masto"].new < 60
+            # the other source has a process of its own: it went on to the end
+            assert (first["sky"].errors, first["sky"].new) == ([], 60)
+            masto.delay = sky.delay = 0.0
+            second = w.run_once()   # a new process, from the stored cursor
         finally:
             w.close()
-    assert second.errors == [] and w.fetcher is None
-    assert first.new + second.new == 60 and second.duplicates == 0
-    assert store.query("SELECT COUNT(*) FROM mentions")[0][0] == 60
+    assert second["masto"].errors == [] and w.fetchers == []
+    assert first["masto"].new + second["masto"].new == 60
+    assert second["masto"].duplicates == 0 and second["sky"].new == 0
+    assert store.query("SELECT COUNT(*) FROM mentions")[0][0] == 120

@@ -3,10 +3,11 @@
 Python runs one thread at a time.  On a prefetch *thread* (`triage.ingest.prefetch`)
 the HTTP round trips, JSON decoding and parsing of every page take turns with the
 store loop's classifying, flagging and inserting, and the two together need more
-than one core.  Here they run in a second process: it owns the streams (their HTTP
-sessions, Bluesky logins, rate-limit pauses and profile caches live there for the
-whole `watch`) and sends parsed pages back, at most `depth` ahead, with each
-mention's raw payload already encoded as the JSON text the store keeps.
+than one core.  Here they run in a process of their own (the watch loop starts one
+per source, `Watcher.from_config`): it owns the streams (their HTTP sessions,
+Bluesky logins, rate-limit pauses and profile caches live there for the whole
+`watch`) and sends parsed pages back, at most `depth` ahead, each mention pickled
+as a flat tuple (`Mention.__reduce__`).
 
 Nothing about commits changes: the store loop asks for a round (each source's
 streams with the cursors it has stored, `triage.ingest.lanes`) and stores each batch
@@ -76,23 +77,34 @@ class FetchProcess:
         they arrive, at most `depth` pages per lane ahead of the caller.
 
         Errors of a stream come as ``failed`` events carrying the same exception
-        types as fetching here would raise (messages redacted there).  Closing the
-        iterator early stops every walk after the requests in flight.
+        types as fetching here would raise (messages redacted there).  If the process
+        dies (or cannot start), each lane's next stream fails with a `SourceError`
+        saying so, and the next round starts a new process.  Closing the iterator
+        early stops every walk after the requests in flight.
         """
+        walks: dict[int, list[str]] = {}   # walk (one per lane) -> its streams not ended
         if not self.start():
-            raise SourceError("the fetch process could not start")
-        walks: set[int] = set()   # the walks (one per lane) not ended yet
+            yield from _lost(lanes, "could not start")
+            return
         for keys in lanes:
             self._serial += 1
-            walks.add(self._serial)
+            walks[self._serial] = [key for key, _cursor in keys]
             self._conn.send(("walk", self._serial, list(keys), self.depth))
         try:
             while walks:
-                kind, walk, *rest = self._recv()
+                try:
+                    kind, walk, *rest = self._recv()
+                except SourceError:   # the process died: its streams fail this round
+                    yield from _lost([[(k, None) for k in left] for left in walks.values()],
+                                     "stopped unexpectedly")
+                    walks.clear()
+                    return
                 if walk not in walks:
                     continue   # left over from a round that was stopped
+                if kind in ("done", "failed") and rest[0] in walks[walk]:
+                    walks[walk].remove(rest[0])
                 if kind == "end":
-                    walks.discard(walk)
+                    del walks[walk]
                 elif kind == "page":
                     yield ("page", rest[0], rest[1])
                     if self._conn is not None:
@@ -115,8 +127,7 @@ class FetchProcess:
                 msg = self._conn.recv()
             except (EOFError, OSError) as exc:
                 self.close()
-                raise SourceError("the fetch process stopped unexpectedly; it is"
-                                  " restarted on the next round") from exc
+                raise SourceError("the fetch process stopped unexpectedly") from exc
             if msg[0] != "log":
                 return msg
             logging.getLogger(msg[1]).log(msg[2], "%s", msg[3])
@@ -144,6 +155,16 @@ class FetchProcess:
                 proc.join(5)
         if conn is not None:
             conn.close()
+
+
+def _lost(lanes: Sequence[Sequence[tuple[str, str | None]]], what: str) -> Iterator[Event]:
+    """A failure for each lane's first stream when the process is not there (a lane
+    ends at a failure that would fail its other streams too)."""
+    for keys in lanes:
+        if keys:
+            yield ("failed", keys[0][0], SourceError(
+                f"{keys[0][0]}: the fetch process {what}; it is started again next round",
+                status=None))
 
 
 def _rebuild(kind: str, *fields: Any) -> Exception:

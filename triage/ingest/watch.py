@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
 from triage.ingest.fetch_process import FetchProcess
-from triage.ingest.http import Redactor, SourceError
+from triage.ingest.http import Redactor
 from triage.ingest.lanes import Event, is_page, lane
 from triage.ingest.mastodon import MalformedPage
 from triage.ingest.prefetch import merged
@@ -65,37 +65,42 @@ class Watcher:
     actor: str = "watch"
     batch_size: int = 1000  # mentions per transaction (pages are never split)
     indexer: SearchIndexer | None = None  # set while a round or `run` is going
-    fetcher: FetchProcess | None = None  # fetches in a process of its own when set
+    # one fetch process per source when set (see `from_config`); else fetch threads
+    fetchers: list[FetchProcess] = field(default_factory=list)
 
     @classmethod
     def from_config(cls, cfg: TeamConfig, triager: Triager,
                     sleep: Callable[[float], None] = time.sleep,
                     redact: Redactor | None = None,
                     fetch_process: bool = False) -> Watcher:
-        """`fetch_process`: fetch and parse pages in a second process
-        (`triage.ingest.fetch_process`), as `calmreply watch` does; it falls back to
-        threads when no process can start.  Its streams sleep with `time.sleep`."""
+        """`fetch_process`: fetch and parse each source's pages in a process of its
+        own (`triage.ingest.fetch_process`), as `calmreply watch` does: one process
+        for all of them would run one source's parsing at a time, and the store loop
+        would wait for pages.  It falls back to threads when no process can start.
+        Those processes' streams sleep with `time.sleep`."""
         redact = redact or Redactor(cfg.secrets())
         watcher = cls(triager, build_streams(cfg, sleep, redact), redact,
                       batch_size=cfg.batch_size)
         if fetch_process:
-            fetcher = FetchProcess(cfg)
-            if fetcher.start():
-                watcher.fetcher = fetcher
+            watcher.fetchers = [FetchProcess(cfg) for group in watcher.streams.values()
+                                if group]
+            if not all(f.start() for f in watcher.fetchers):
+                watcher.close()
         return watcher
 
     def close(self) -> None:
-        """Stop the fetch process, if there is one."""
-        fetcher, self.fetcher = self.fetcher, None
-        if fetcher is not None:
+        """Stop the fetch processes, if there are any."""
+        fetchers, self.fetchers = self.fetchers, []
+        for fetcher in fetchers:
             fetcher.close()
 
     def _events(self) -> Iterator[Event]:
         """This round's events: every source at once, each stream from its cursor."""
         walks = [[(s, get_cursor(self.store, s.key)) for s in group]
                  for group in self.streams.values() if group]
-        if self.fetcher is not None:
-            return self.fetcher.round([[(s.key, c) for s, c in w] for w in walks])
+        if self.fetchers:
+            return merged([f.round([[(s.key, c) for s, c in w]])
+                           for f, w in zip(self.fetchers, walks, strict=True)], counts=is_page)
         return merged([lane(w) for w in walks], counts=is_page)
 
     @property
@@ -149,10 +154,6 @@ class Watcher:
                 flush(key)
                 if kind == "failed":
                     self._failed(stream, payload, stats[name])
-        except SourceError as exc:   # the fetch process died: it restarts next round
-            for name in stats:
-                stats[name].errors.append(self.redact(str(exc)))
-            log.warning("%s", self.redact(str(exc)))
         finally:
             events.close()   # stops the fetching if a commit failed
             for key in list(pending):
