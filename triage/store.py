@@ -798,11 +798,16 @@ def _write_verdicts(conn: sqlite3.Connection, rows: Sequence[tuple[int | None, V
          for mid, v in rows for probs, why in (v.stored_json(),)])
 
 
+# the states a triaged mention is stored in, as text (an Enum's `.value` is a
+# descriptor look-up, and ingest writes three per mention)
+_NEW, _TRIAGED, _ESCALATED = State.NEW.value, State.TRIAGED.value, State.ESCALATED.value
+
+
 def _triage_transition(actor: str, mention_id: int | None, verdict: Verdict,
                        assessment: Assessment) -> tuple:
     """The audit entry for a mention's move out of new once triaged (for `audit_many`)."""
-    target = State.ESCALATED if assessment.escalated else State.TRIAGED
-    return (actor, "transition", mention_id, State.NEW.value, target.value,
+    return (actor, "transition", mention_id, _NEW,
+            _ESCALATED if assessment.escalated else _TRIAGED,
             {"label": verdict.label, "confidence": round(verdict.confidence, 4),
              "model": verdict.model_version, "flags": [f.kind for f in assessment.flags]})
 
@@ -811,8 +816,8 @@ def _triage_columns(judged: tuple[Verdict, Assessment] | None) -> tuple[Any, ...
     """label, confidence, uncertain, flag_kinds, escalated, priority, state of a mention
     stored with its triage (or untriaged, when `judged` is None)."""
     if judged is None:
-        return (None, None, 0, "", 0, 0.0, State.NEW.value)
+        return (None, None, 0, "", 0, 0.0, _NEW)
     v, a = judged
-    return (v.label, v.confidence, int(v.uncertain), ",".join(f.kind for f in a.flags),
-            int(a.escalated), a.priority,
-            (State.ESCALATED if a.escalated else State.TRIAGED).value)
+    return (v.label, v.confidence, int(v.uncertain),
+            ",".join(f.kind for f in a.flags) if a.flags else "",
+            int(a.escalated), a.priority, _ESCALATED if a.escalated else _TRIAGED)
