@@ -9,12 +9,12 @@ Bluesky logins, rate-limit pauses and profile caches live there for the whole
 `watch`) and sends parsed pages back, at most `depth` ahead, each mention pickled
 as a flat tuple (`Mention.__reduce__`).
 
-Nothing about commits changes: the store loop asks for a round (each source's
+Nothing about commits changes: the store loop asks for a round (the source's
 streams with the cursors it has stored, `triage.ingest.lanes`) and stores each batch
-with its cursor as before.  Errors are
-re-raised in the store loop with their messages redacted by the fetch process's
-redactor (which knows the session tokens it was given); log lines come back the
-same way, to be logged here under their own logger names.
+with its cursor as before.  A stream's failure comes back as the same exception type,
+its message redacted by the fetch process's redactor (which knows the session tokens
+it was given); log lines come back the same way, to be logged here under their own
+logger names.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ log = logging.getLogger("calmreply.ingest")
 
 
 class FetchProcess:
-    """The process that walks the team config's streams for the watch loop."""
+    """A process that walks streams of the team config for the watch loop (which
+    gives each source's streams a process of their own)."""
 
     def __init__(self, cfg: TeamConfig, depth: int = 64) -> None:
         self.cfg = cfg
@@ -296,7 +297,6 @@ class _Walker:
                 else:
                     self.outbox.put((kind, self.walk, key))
         except Exception as exc:  # noqa: BLE001 - a bug, not a source failure: say so
-            end = ("end", self.walk)
             self.outbox.put(("failed", self.walk, "", *_describe(exc, self.redact)))
         finally:
             events.close()
