@@ -140,7 +140,6 @@ class Watcher:
         events = self._events()
         try:
             for kind, key, payload in events:
-                name, stream = by_key[key]
                 if kind == "page":
                     pages = pending.setdefault(key, [])
                     pages.append(payload)
@@ -153,7 +152,7 @@ class Watcher:
                 # the batch before is stored, like every other batch
                 flush(key)
                 if kind == "failed":
-                    self._failed(stream, payload, stats[name])
+                    self._failed(payload, stats[by_key[key][0]])
         finally:
             events.close()   # stops the fetching if a commit failed
             for key in list(pending):
@@ -162,7 +161,7 @@ class Watcher:
                 self._commit(*waiting)
         return stats
 
-    def _failed(self, stream: Stream, exc: BaseException, stats: SourceStats) -> None:
+    def _failed(self, exc: BaseException, stats: SourceStats) -> None:
         if isinstance(exc, MalformedPage):
             # not JSON at all: keep the evidence, leave the cursor where it was
             self._quarantine_once(exc.key, exc.raw, exc.error)
