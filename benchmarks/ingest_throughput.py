@@ -9,7 +9,8 @@ time is not calmreply's (but on a two-core machine it takes turns with calmreply
 The clock stops when every mention is stored, triaged, flagged and indexed for
 search.  Real APIs' rate limits (300 requests / 5 min on Mastodon) are the real
 bottleneck; this shows calmreply is not.  `--fetch-thread` fetches on threads of the
-main process instead of a fetch process (what `watch` does when none can start).
+main process instead of a fetch process per source (what `watch` does when none can
+start).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=10_000, help="posts per source")
     ap.add_argument("--fetch-thread", action="store_true",
-                    help="fetch on a thread of the main process, not in a fetch process")
+                    help="fetch on threads of the main process, not in fetch processes")
     args = ap.parse_args()
     try:
         classifier = Classifier.load()

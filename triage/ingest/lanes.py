@@ -1,6 +1,7 @@
 """A polling round as events: each source's streams one after another (they share
 the source's HTTP client and login), every source at the same time (`prefetch.merged`
-or a fetch process), so that one slow or failing source never holds up the others.
+or a fetch process per source), so that one slow or failing source never holds up the
+others.
 
 A lane yields ``(kind, stream key, payload)``: ``("page", key, Page)`` for each page,
 then ``("done", key, None)`` when the stream is walked to its end, or ``("failed",

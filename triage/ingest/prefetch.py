@@ -6,7 +6,7 @@ waits for the other; and a slow source would hold up every source polled after i
 `merged` walks each lane (one source's streams, `triage.ingest.lanes`) on a thread
 of its own, at most `depth` pages ahead, and hands over whatever arrives first.
 Nothing about commits changes: a page's cursor is still stored only with the page,
-by the caller.  (A fetch process does the same in a second process:
+by the caller.  (Fetch processes do the same in processes of their own:
 `triage.ingest.fetch_process`.)
 """
 

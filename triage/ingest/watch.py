@@ -115,9 +115,10 @@ class Watcher:
         is its last page's.  Pages fetched before a failure are still committed.
         Sources are fetched at the same time (`triage.ingest.lanes`) and their batches
         stored as they fill, so a slow source does not hold up the others.  Three
-        things overlap: the next pages are fetched (on threads, or in a fetch process)
-        and the next batch is classified (in the classifier's helper process) while
-        the current batch is flagged and stored.  Batches commit one after another.
+        things overlap: the next pages are fetched (on threads, or in a fetch process
+        per source) and the next batch is classified (in the classifier's helper
+        process) while the current batch is flagged and stored.  Batches commit one
+        after another.
         """
         stats = {name: SourceStats() for name in self.streams}
         by_key = {s.key: (name, s) for name, group in self.streams.items() for s in group}
