@@ -183,3 +183,24 @@ def test_every_batch_the_last_included_is_prepared_before_it_is_stored(tmp_path,
     assert stats.new == 35 and count(store) == 35
     assert sum(prepared) == 35 and prepared[-1] == 15
     assert stored and all(stored)
+
+
+def test_the_cycle_collector_runs_less_often_only_while_polling(tmp_path, store, masto):
+    import gc
+
+    from triage.heap import BACKLOG_THRESHOLD
+
+    masto.add_status("acme order late")
+    w = watcher(tmp_path, store, masto)
+    seen = []
+    real_commit = w._commit
+
+    def commit(*args):
+        seen.append(gc.get_threshold()[0])
+        real_commit(*args)
+
+    w._commit = commit
+    before = gc.get_threshold()
+    assert w.run_once()["masto"].new == 1
+    assert seen == [BACKLOG_THRESHOLD]   # while the batch was stored
+    assert gc.get_threshold() == before

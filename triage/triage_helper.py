@@ -119,9 +119,11 @@ _state: tuple[Classifier, Rules] | None = None
 
 def _start(pipeline, rules: Rules) -> None:
     global _state
+    from triage.heap import for_backlog
     from triage.parent_watch import exit_with_parent
 
     exit_with_parent()
+    for_backlog()
     _state = (Classifier(pipeline, "helper", jobs=1), rules)
 
 

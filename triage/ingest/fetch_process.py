@@ -226,10 +226,12 @@ class _Forward(logging.Handler):
 
 
 def _serve(conn: Any, cfg: TeamConfig, level: int) -> None:
+    from triage.heap import for_backlog
     from triage.ingest.streams import build_streams
     from triage.parent_watch import exit_with_parent
 
     exit_with_parent()
+    for_backlog()
     redact = Redactor(cfg.secrets())
     outbox = _Outbox(conn)
     root = logging.getLogger("calmreply")

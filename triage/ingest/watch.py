@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from triage.heap import backlog
 from triage.ingest.config import TeamConfig
 from triage.ingest.cursors import get_cursor, set_cursor
 from triage.ingest.fetch_process import FetchProcess
@@ -221,7 +222,13 @@ class Watcher:
         """While polling goes on, two threads keep the store in shape off the ingest's
         path: one indexes new mentions for search (`triage.search_index`), one moves
         the write-ahead log into the database file (`triage.wal_checkpoint`).  On the
-        way out, the search index has caught up."""
+        way out, the search index has caught up.  Meanwhile Python's cycle collector
+        runs less often (`triage.heap`)."""
+        with backlog(), self._store_upkeep():
+            yield
+
+    @contextmanager
+    def _store_upkeep(self) -> Iterator[None]:
         if str(self.store.path) == ":memory:":   # no second connection: index here
             try:
                 yield
