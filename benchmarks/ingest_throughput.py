@@ -1,7 +1,7 @@
 """End-to-end ingest throughput: local fake Mastodon + Bluesky -> parse -> triage -> flag
 -> store, in mentions per second, and where the time goes.
 
-    python benchmarks/ingest_throughput.py [--posts 10000]
+    python benchmarks/ingest_throughput.py [--posts 10000] [--runs 5]
 
 Uses the shipped model when there is one, else a small model trained for the tests.
 The fake servers run in a process of their own, as a real server would: their CPU
@@ -19,6 +19,7 @@ import argparse
 import multiprocessing
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ class Timed:
     def __init__(self, obj, name: str) -> None:
         self.seconds = 0.0
         inner = getattr(obj, name)
+        self.restore = lambda: setattr(obj, name, inner)
 
         def wrapper(*a, **kw):
             t0 = time.perf_counter()
@@ -106,6 +108,8 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=10_000, help="posts per source")
     ap.add_argument("--fetch-thread", action="store_true",
                     help="fetch on threads of the main process, not in fetch processes")
+    ap.add_argument("--runs", type=int, default=1,
+                    help="runs, each with fresh servers and database; then the median")
     args = ap.parse_args()
     try:
         classifier = Classifier.load()
@@ -114,6 +118,18 @@ def main() -> None:
         classifier = Classifier.load(tiny_model_dir())
         model = "tiny test model (no shipped model found)"
     classifier.predict(["warm up the model"])
+    rates = []
+    for n in range(args.runs):
+        if args.runs > 1:
+            print(f"--- run {n + 1} of {args.runs}")
+        rates.append(run(args, classifier, model))
+    if args.runs > 1:
+        print(f"median of {args.runs} runs: {statistics.median(rates):,.0f} mentions/s"
+              f" (runs: {', '.join(f'{r:,.0f}' for r in rates)}; target >= 5,000/s)")
+
+
+def run(args: argparse.Namespace, classifier: Classifier, model: str) -> float:
+    """One run: report where the time went; return mentions per second."""
     tmp = Path(tempfile.mkdtemp(prefix="calmreply-bench-"))
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
@@ -148,6 +164,8 @@ def main() -> None:
         fetched_apart = bool(watcher.fetchers)
         fetch_cpu = sum(process_cpu(f.pid) for f in watcher.fetchers) - fetch_cpu0
     finally:
+        flag.restore()
+        helper_wait.restore()
         watcher.close()
         ours.send("stop")
         server_cpu = ours.recv()
@@ -188,6 +206,7 @@ def main() -> None:
     print(f"CPU time: calmreply's main process (all its threads) {cpu:.2f}s, its helper"
           f" {helper_cpu:.2f}s, its fetch processes {fetch_cpu:.2f}s; the fake servers'"
           f" (not calmreply's) {server_cpu:.2f}s")
+    return new / wall
 
 
 if __name__ == "__main__":
