@@ -225,3 +225,23 @@ def test_not_a_database_gives_a_clear_error(tmp_path):
     bogus.write_text("this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a calmreply database"):
         Store(bogus)
+
+
+def test_an_authors_other_mentions_match_the_handle_exactly_newest_first(store):
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    authors = [("@Sam@x.social", "mastodon"), ("@sam@x.social", "mastodon"),
+               ("@Sam@x.social", "mastodon"), ("@Sam@x.social", "bluesky"),
+               ("@Sam@x.social", "mastodon"), ("@Samuel@x.social", "mastodon")]
+    ms = [make_mention(i, author_handle=h, platform=p, created_at=t0 + timedelta(minutes=i))
+          for i, (h, p) in enumerate(authors)]
+    store.add_mentions(ms)
+    got = store.mentions_by_author("mastodon", "@Sam@x.social", exclude_id=ms[4].id)
+    assert [m.platform_id for m in got] == ["2", "0"]
+    assert [m.platform_id for m in store.mentions_by_author("mastodon", "@Sam@x.social",
+                                                            limit=1)] == ["4"]
+    # one author index only (migration 0012): the case-folded one answers this too
+    names = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                       " AND tbl_name = 'mentions'")}
+    assert "mentions_author_nocase" in names and "mentions_author" not in names

@@ -690,10 +690,11 @@ class Store:
 
     def mentions_by_author(self, platform: str, handle: str, limit: int = 20,
                            exclude_id: int | None = None) -> list[Mention]:
-        rows = self.query(
-            "SELECT * FROM mentions WHERE platform = ? AND author_handle = ? AND id != ?"
+        rows = self.query(   # the case-folded author index (migration 0012), exact match
+            "SELECT * FROM mentions INDEXED BY mentions_author_nocase WHERE platform = ?"
+            " AND lower(author_handle) = lower(?) AND author_handle = ? AND id != ?"
             " ORDER BY created_at DESC LIMIT ?",
-            (platform, handle, exclude_id or -1, limit))
+            (platform, handle, handle, exclude_id or -1, limit))
         return [_row_to_mention(r) for r in rows]
 
     # ---- claims ----------------------------------------------------------------
