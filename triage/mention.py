@@ -98,9 +98,8 @@ class Mention:
                           self.source, _micros(self.author_created_at), self.id))
 
     def raw_json(self) -> str:
-        """The raw payload as the JSON text the store keeps (encoded once: a fetch
-        process encodes it before sending the mention on, see
-        `triage.ingest.fetch_process`)."""
+        """The raw payload as the JSON text the store keeps (encoded once: a mention
+        from a fetch process arrives with it encoded, see `__reduce__`)."""
         return self.raw if isinstance(self.raw, str) else _RAW.encode(self.raw)
 
     @property

@@ -119,8 +119,8 @@ class QueueFilter:
 
 
 _MIGRATIONS = "triage.migrations"
-# encoders made once (`json.dumps` with options builds one per call, per stored row);
-# raw payloads are encoded by `Mention.raw_json`
+# an encoder made once (`triage.jsontext`), for every audit entry's detail; raw
+# payloads are encoded by `Mention.raw_json`
 _DETAIL = encoder(ensure_ascii=False, sort_keys=True)
 _QUEUE_COLUMNS = (
     "m.id, m.platform, m.state, m.label, m.confidence, m.uncertain, m.flag_kinds, "
