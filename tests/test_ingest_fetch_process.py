@@ -139,7 +139,8 @@ def test_watch_with_a_fetch_process_stores_what_the_thread_stores(tmp_path, stor
         hashtags=("acme",), notifications=True, page_limit=4))
     w = Watcher.from_config(cfg, make_triager(store), fetch_process=True)
     try:
-        assert len(w.fetchers) == 2   # one process per source
+        # one process per source, knowing only that source (and its secrets)
+        assert [[src.name for src in f.cfg.sources] for f in w.fetchers] == [["masto"], ["sky"]]
         stats = w.run_once()
     finally:
         w.close()

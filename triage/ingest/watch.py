@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from triage.heap import backlog
 from triage.ingest.config import TeamConfig
@@ -83,8 +83,10 @@ class Watcher:
         watcher = cls(triager, build_streams(cfg, sleep, redact), redact,
                       batch_size=cfg.batch_size)
         if fetch_process:
-            watcher.fetchers = [FetchProcess(cfg) for group in watcher.streams.values()
-                                if group]
+            # each process gets only its source's config: it builds those streams only,
+            # and holds no other source's secrets
+            watcher.fetchers = [FetchProcess(replace(cfg, sources=[cfg.source(name)]))
+                                for name, group in watcher.streams.items() if group]
             if not all(f.start() for f in watcher.fetchers):
                 watcher.close()
         return watcher
