@@ -42,3 +42,27 @@ def test_cue_fires(text: str, cue: str) -> None:
 ])
 def test_cue_does_not_fire(text: str, cue: str) -> None:
     assert cue not in cues_of(text)
+
+
+def test_sarcasm_phrase_counts_as_the_plain_alternation() -> None:
+    """The sarcasm phrase is written for speed (one shared \\b, "/s" last); it must
+    count exactly what the plain alternation of its phrases counts."""
+    import random
+    import re
+
+    from triage.features import _PHRASES, CUE_LIST
+
+    plain = re.compile(
+        r"\bthanks for nothing\b|\boh (?:great|wonderful|brilliant|perfect)\b|/s\b|"
+        r"\byeah right\b|\bslow clap\b|\bwell done\b.{0,20}\b(?:again|genius)\b|"
+        r"\bwhat a (?:surprise|shock)\b|\bshocker\b|\bgenius\b")
+    fast = _PHRASES[next(i for i, c in enumerate(CUE_LIST) if c.name == "sarcasm marker")]
+    pieces = ["thanks for nothing", "oh great", "oh wonderful", "/s", "yeah right",
+              "slow clap", "well done", "again", "genius", "what a surprise", "shocker",
+              "x", "s", "oh", "well done /s genius", "geniuses", "a/s", "/sgenius"]
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", ".", "/"])
+                       for _ in range(rng.randint(1, 8)))
+        assert fast.findall(text) == plain.findall(text), text
+    assert len(fast.findall("well done /s genius, oh great /s")) == 3

@@ -195,9 +195,12 @@ CUE_LIST: tuple[Cue, ...] = (
             r"\b(?:gotta|got to|i just|just|i) love (?:how|when|that|it when)\b|"
             r"\breal (?:classy|professional|helpful|smooth)\b")),
     Cue("sarcasm marker", trigger=r"thanks|oh|s|yeah|clap|well|surprise|shock|shocker|genius",
-        phrase=(r"\bthanks for nothing\b|\boh (?:great|wonderful|brilliant|perfect)\b|/s\b|"
-                r"\byeah right\b|\bslow clap\b|\bwell done\b.{0,20}\b(?:again|genius)\b|"
-                r"\bwhat a (?:surprise|shock)\b|\bshocker\b|\bgenius\b")),
+        # "/s" last and the word phrases behind one shared \b: a branch whose every arm
+        # starts with \b is tried arm by arm at each position (8x slower); no word
+        # phrase can match where "/s" does, so the matches are the same
+        phrase=(r"\b(?:thanks for nothing\b|oh (?:great|wonderful|brilliant|perfect)\b|"
+                r"yeah right\b|slow clap\b|well done\b.{0,20}\b(?:again|genius)\b|"
+                r"what a (?:surprise|shock)\b|shocker\b|genius\b)|/s\b")),
 )
 CUES = {c.name: c for c in CUE_LIST}
 # Valence features from the VADER lexicon (Hutto & Gilbert 2014; package vaderSentiment,
