@@ -186,6 +186,24 @@ def test_brigade_from_history_keeps_the_exact_age_boundary(tmp_path, fifth_age, 
     assert bool(flagged(store, "brigade")) is expected
 
 
+def test_brigade_history_is_read_around_the_batch_own_suspects(tmp_path):
+    """A batch reads the low-reach history only before its own young, low-reach posts:
+    one that opens hours earlier with established accounts still finds the brigade
+    in the store, and batches with no such post read none."""
+    pile = brigade_posts(24 * 60, n=6)
+    early = [post(24 * 60 - 180 + i, f"engagement hello {i}") for i in range(4)]
+    store = ingest(tmp_path, quiet_day() + pile[:5], batch=50)
+    assert not flagged(store, "brigade")          # five posts by five accounts: below six
+    reads = []
+    store.conn.set_trace_callback(lambda sql: reads.append(sql))
+    tr = Triager(store, LabelFromText(), Escalator.load())
+    tr.ingest(early)                              # established accounts only
+    assert not [q for q in reads if "author_created_at IS NOT NULL" in q]
+    tr.ingest([post(24 * 60 - 170, "engagement hi again"), pile[5]])
+    assert pile[5].id in flagged(store, "brigade")
+    assert [q for q in reads if "author_created_at IS NOT NULL" in q]
+
+
 def test_brigade_adversarial_lookalikes_and_spacing_still_cluster():
     s = BrigadeSettings()
     texts = ["Dana Okafor must resign", "Dаna Okаfor must resign",  # Cyrillic a

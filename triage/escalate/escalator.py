@@ -146,8 +146,12 @@ class Escalator:
 
         # brigade (before surge: its members are kept out of the surge count)
         bs = BrigadeSettings.from_params(self.policy.flags["brigade"].params)
-        young = (fetch_young(store, shift(first, minutes=-bs.window_minutes), last,
-                             bs.max_followers, ids, bs.max_account_age_days) if store else [])
+        # only the batch's own suspicious posts can be flagged, and each looks back one
+        # window: no history at all when there are none (most batches, even in a flood)
+        suspects = [p.at for p in posts if bs.suspicious(p)]
+        young = (fetch_young(store, shift(min(suspects), minutes=-bs.window_minutes),
+                             max(suspects), bs.max_followers, ids, bs.max_account_age_days)
+                 if store and suspects else [])
         by_id = {p.id: p for p in posts}
         brigade_hits = detect_brigades(posts, young, bs)
         for hit in brigade_hits:
