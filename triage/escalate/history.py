@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from triage.mention import Mention
+from triage.timeutil import to_db
 
 NEGATIVE = ("complaint", "troll")
 
@@ -50,9 +51,7 @@ def stamp(dt: datetime) -> str:
     (`shift` and `stamp_us` work on naive ones)."""
     if dt.tzinfo is None:
         return dt.isoformat(timespec="microseconds") + "Z"
-    if dt.tzinfo is not UTC:
-        dt = dt.astimezone(UTC)
-    return dt.isoformat(timespec="microseconds")[:-6] + "Z"   # "+00:00" -> "Z"
+    return to_db(dt)
 
 
 def shift(at: str, **delta: float) -> str:
