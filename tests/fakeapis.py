@@ -50,6 +50,8 @@ class FakeServer:
         self.delay = 0.0  # added to every answer (to let a test kill a client mid-run)
         self.lock = threading.RLock()
         self.rate_remaining: int | None = None
+        self.frozen = False   # see `freeze`
+        self._encoded: dict[int, tuple[Any, str]] = {}   # id -> (post, its JSON)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,7 +76,7 @@ class FakeServer:
                 if fake.delay:
                     time.sleep(fake.delay)
                 data = payload if isinstance(payload, bytes) else \
-                    json.dumps(payload).encode("utf-8")
+                    fake.encode(payload).encode("utf-8")
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -99,6 +101,38 @@ class FakeServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def freeze(self) -> None:
+        """Promise that no post will be added or changed from now on: each is encoded
+        now, once, and pages are put together from those texts, as a real server
+        caches rendered posts (the benchmark's server shares calmreply's cores; its
+        time spent encoding the same post again is not calmreply's).  The bytes sent
+        are the same as `json.dumps` would give."""
+        self._encoded = {id(item): (item, json.dumps(item)) for item in self.held()}
+        self.frozen = True
+
+    def held(self) -> list[Any]:
+        """The posts this server keeps (what `freeze` encodes)."""
+        return []
+
+    def still_open(self) -> None:
+        if self.frozen:
+            raise RuntimeError("this fake server is frozen: no posts can be added")
+
+    def encode(self, payload: Any) -> str:
+        """`json.dumps(payload)`; once frozen, held posts come from their encoded text."""
+        if not self.frozen:
+            return json.dumps(payload)
+        if isinstance(payload, list):
+            return "[" + ", ".join(self._item(p) for p in payload) + "]"
+        if isinstance(payload, dict):
+            return "{" + ", ".join(f"{json.dumps(k)}: {self.encode(v)}"
+                                   for k, v in payload.items()) + "}"
+        return json.dumps(payload)
+
+    def _item(self, item: Any) -> str:
+        held = self._encoded.get(id(item))
+        return held[1] if held is not None and held[0] is item else json.dumps(item)
 
     def __enter__(self) -> FakeServer:
         self.thread.start()
@@ -216,6 +250,7 @@ class FakeMastodon(FakeServer):
             return status
 
     def _insert(self, item: Any) -> None:
+        self.still_open()
         key = self._key(item)
         at = bisect.bisect_right(self._keys, key)
         self._keys.insert(at, key)
@@ -231,6 +266,7 @@ class FakeMastodon(FakeServer):
             self._insert(item)
 
     def add_notification(self, status: dict[str, Any], kind: str = "mention") -> None:
+        self.still_open()
         with self.lock:
             when = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
             self.notifications.append({"id": str(len(self.notifications) + 100), "type": kind,
@@ -239,6 +275,9 @@ class FakeMastodon(FakeServer):
 
     def error_body(self, code: str, message: str) -> dict[str, Any]:
         return {"error": message}
+
+    def held(self) -> list[Any]:
+        return [*self.statuses, *self.notifications]
 
     def _authorised(self, req: Seen) -> bool:
         return self.token is not None and \
@@ -373,6 +412,9 @@ class FakeBluesky(FakeServer):
     def error_body(self, code: str, message: str) -> dict[str, Any]:
         return {"error": code, "message": message}
 
+    def held(self) -> list[Any]:
+        return list(self.posts)
+
     def _new_session(self) -> dict[str, Any]:
         self._n += 1
         s = _Session(f"eyJ.access-{self._n}-secretsig", f"eyJ.refresh-{self._n}-secretsig",
@@ -388,6 +430,7 @@ class FakeBluesky(FakeServer):
 
     def add_post(self, text: str, *, author: int = 1, followers: int = 30,
                  when: datetime | None = None, **record_extra: Any) -> dict[str, Any]:
+        self.still_open()
         with self.lock:
             when = when or (self._start + timedelta(milliseconds=len(self.posts) + 1))
             did = f"did:plc:author{author:04d}"
@@ -408,6 +451,7 @@ class FakeBluesky(FakeServer):
             return post
 
     def add_raw(self, item: Any, when: datetime | None = None) -> None:
+        self.still_open()
         with self.lock:
             when = when or (self._start + timedelta(milliseconds=len(self.posts) + 1))
             if isinstance(item, dict):
@@ -484,7 +528,8 @@ class FakeBluesky(FakeServer):
                 with self.lock:
                     if self._sorted is ordered:
                         self._hits[(term, since)] = hits
-            page = [{k: v for k, v in p.items() if k != "_sort"} if isinstance(p, dict) else p
+            page = [{k: v for k, v in p.items() if k != "_sort"}
+                    if isinstance(p, dict) and "_sort" in p else p
                     for p in hits[offset:offset + limit]]
             body: dict[str, Any] = {"posts": page, "hitsTotal": len(hits)}
             if offset + limit < len(hits):
