@@ -55,3 +55,51 @@ def test_without_a_helper_prepare_works_in_process(tmp_path):
     assert triager.start_helper() is False
     report = triager.ingest(batch(0), prepared=triager.prepare(batch(0)))
     assert report.new == 40
+
+
+def _key_lookups(store):
+    seen: list[str] = []
+    store.conn.set_trace_callback(
+        lambda sql: seen.append(sql) if "platform_id IN" in sql else None)
+    return seen
+
+
+def test_a_batch_prepared_while_the_one_before_is_stored_is_not_looked_up_again(tmp_path):
+    """The watch loop prepares batch 2 before batch 1 is stored; batch 2's unseen posts
+    are then those less batch 1's, known without asking the store."""
+    from triage.store import Store
+
+    store = Store(tmp_path / "d.db")
+    triager = make_triager(store)
+    triager.helper.enabled = False
+    first, second = batch(0), batch(20)          # posts 20..39 are in both
+    p1, p2 = triager.prepare(first), triager.prepare(second)
+    assert len(p2.mentions) == 40
+    triager.ingest(first, prepared=p1)
+    lookups = _key_lookups(store)
+    report = triager.ingest(second, prepared=p2)
+    assert (report.new, report.duplicates) == (20, 20)
+    assert lookups == []
+    assert store.count() == 60
+    assert len({r[0] for r in store.query("SELECT platform_id FROM mentions")}) == 60
+
+
+def test_posts_stored_by_anyone_else_meanwhile_are_looked_up(tmp_path):
+    """Another connection, or other code on the same one, may store some of a prepared
+    batch's posts before it is stored: those are then found in the store."""
+    from triage.store import Store
+
+    store = Store(tmp_path / "e.db")
+    other = Store(tmp_path / "e.db")
+    triager = make_triager(store)
+    triager.helper.enabled = False
+    for start, writer in ((0, other), (100, store)):
+        posts = batch(start)
+        prepared = triager.prepare(posts)
+        writer.add_mentions(batch(start)[:5])      # the same posts, stored elsewhere
+        lookups = _key_lookups(store)
+        report = triager.ingest(posts, prepared=prepared)
+        assert (report.new, report.duplicates) == (35, 5)
+        assert lookups
+        store.conn.set_trace_callback(None)
+    assert store.count() == 80

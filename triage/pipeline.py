@@ -38,6 +38,8 @@ class Prepared:
 
     mentions: list[Mention]
     judged: Judged
+    given: list[Mention] = field(default_factory=list)   # the batch `prepare` was given
+    mark: tuple[int, int] | None = None   # `Store.change_mark()` before `mentions` were found
 
     def results_for(self, fresh: Sequence[Mention], triager: Triager
                     ) -> tuple[list[Verdict], list[list[Flag]]]:
@@ -64,6 +66,8 @@ class Triager:
     classifier: Classifier
     escalator: Escalator
     helper: TriageHelper = field(init=False)
+    # (first id, last id, keys) of the last batches `ingest` stored, newest last
+    _stored: list[tuple[int, int, set[tuple[str, str]]]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.helper = TriageHelper(self.classifier, self.escalator.rules)
@@ -85,8 +89,31 @@ class Triager:
         helper process (`start_helper`), so that `ingest(mentions, prepared=...)` of
         this batch can overlap storing the previous one.  Reads the store; writes
         nothing."""
-        fresh = self.store.unseen(mentions)
-        return Prepared(fresh, self.helper.submit(fresh))
+        given = list(mentions)
+        mark = self.store.change_mark()
+        fresh = self.store.unseen(given)
+        return Prepared(fresh, self.helper.submit(fresh), given, mark)
+
+    def _still_unseen(self, mentions: Sequence[Mention], prepared: Prepared
+                      ) -> list[Mention] | None:
+        """`store.unseen(mentions)` without asking the store again, when nothing but
+        this triager's own batches (whose keys it remembers) was stored since the batch
+        was prepared; None when that cannot be known.  The watch loop prepares a batch
+        while the one before is stored: the store would only find that one's posts."""
+        if prepared.mark is None or len(prepared.given) != len(mentions) or any(
+                a is not b for a, b in zip(prepared.given, mentions, strict=True)):
+            return None
+        version, top = self.store.change_mark()
+        since, base = prepared.mark
+        if version != since:
+            return None   # another connection wrote to the store
+        ours = [keys for first, _last, keys in self._stored if first > base]
+        if top != base + sum(len(k) for k in ours):
+            return None   # mentions stored here by someone else (or forgotten)
+        if not ours:
+            return list(prepared.mentions)
+        stored = set().union(*ours)
+        return [m for m in prepared.mentions if m.key not in stored]
 
     def ingest(self, mentions: Sequence[Mention], actor: str = "import",
                prepared: Prepared | None = None) -> BatchReport:
@@ -100,7 +127,9 @@ class Triager:
         """
         report = BatchReport()
         with self.store.write() as conn:
-            fresh = self.store.unseen(mentions)
+            fresh = self._still_unseen(mentions, prepared) if prepared is not None else None
+            if fresh is None:
+                fresh = self.store.unseen(mentions)
             report.duplicates = len(mentions) - len(fresh)
             if not fresh:
                 return report
@@ -119,6 +148,7 @@ class Triager:
                 unseen=True)
             if [m.id for m in added.new] != list(ids):
                 raise RuntimeError("ingest: the stored ids differ from the reserved ones")
+            self._stored = [*self._stored[-3:], (ids[0], ids[-1], {m.key for m in fresh})]
             self.store.record_arrival(list(zip(fresh, verdicts, assessments, strict=True)))
             report.new = len(fresh)
             for v, a in zip(verdicts, assessments, strict=True):

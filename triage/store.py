@@ -688,6 +688,14 @@ class Store:
     def max_mention_id(self) -> int:
         return int(self.query("SELECT COALESCE(MAX(id), 0) FROM mentions")[0][0])
 
+    def change_mark(self) -> tuple[int, int]:
+        """(SQLite's data_version, the highest mention id): while both stay put, no
+        other connection has committed anything and no mention was added here."""
+        with self._lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            top = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions").fetchone()[0]
+        return int(version), int(top)
+
     def mentions_by_author(self, platform: str, handle: str, limit: int = 20,
                            exclude_id: int | None = None) -> list[Mention]:
         rows = self.query(   # the case-folded author index (migration 0012), exact match
