@@ -310,13 +310,17 @@ class Classifier:
             probs = self.calibrate(probs)
         classes = self.classes
         top = probs.argmax(axis=1).tolist()
+        rows = probs.tolist()
         threshold = self.uncertain_below
         version = self.version
-        return [Verdict(label=classes[k], probabilities=dict(zip(classes, row, strict=True)),
-                        model_version=version, uncertain=row[k] < threshold,
-                        explanation=reasons[i] if reasons else (),
-                        encoded=encoded[i] if encoded else None)
-                for i, (k, row) in enumerate(zip(top, probs.tolist(), strict=True))]
+        whys = reasons or [()] * len(rows)
+        texts = encoded or [None] * len(rows)
+        # positional arguments, one flat loop: a batch of a thousand is built in the
+        # store loop (Verdict's fields: label, probabilities, model_version, uncertain,
+        # explanation, encoded)
+        return [Verdict(classes[k], dict(zip(classes, row, strict=True)), version,
+                        row[k] < threshold, why, text)
+                for k, row, why, text in zip(top, rows, whys, texts, strict=True)]
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         """Decision scores to calibrated probabilities (temperature, then softmax)."""
