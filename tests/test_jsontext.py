@@ -36,3 +36,25 @@ def test_default_and_refusals_behave_as_the_standard_encoder():
     with pytest.raises(TypeError):
         encoder()({"x": object()})
     assert encoder()({"x": 1}) == '{"x": 1}'   # still usable after a refusal
+
+
+def test_stored_verdict_text_is_what_the_plain_encoder_gives() -> None:
+    """The helper encodes verdicts with a format string and tuples as arrays; the text
+    must be exactly what encoding the dict and the lists gives (NaN included)."""
+    import json
+    import random
+
+    import numpy as np
+
+    from triage.verdict import explanation_text, probabilities_encoder
+
+    classes = ["complaint", "engagement", "troll"]
+    encode = probabilities_encoder(classes)
+    rng = random.Random(7)
+    rows = np.array([[rng.random() * 10 ** rng.randint(-12, 0) for _ in classes]
+                     for _ in range(2000)] + [[float("nan"), 0.5, 0.5],
+                                              [float("inf"), 0.0, 1.0], [0.0, 0.0, 1.0]])
+    for row in rows.tolist():
+        assert encode(row) == json.dumps(dict(zip(classes, row, strict=True)))
+    why = (("word 'café'", 1.25), ("feature 'praise or thanks'", 0.5), ('a "quote"', 1e-05))
+    assert explanation_text(why) == json.dumps([list(w) for w in why])

@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from triage.paths import models_dir, user_data_dir
-from triage.verdict import LABELS, Verdict, encode_for_store
+from triage.verdict import LABELS, Verdict, explanation_text, probabilities_encoder
 
 MODEL_FILE = "calmreply-model.joblib"
 CARD_FILE = "calmreply-model.card.json"
@@ -329,10 +329,11 @@ class Classifier:
     def stored_rows(self, probs: np.ndarray, reasons: list) -> list[tuple[str, str]]:
         """What `Verdict.stored_json` would give for each calibrated row (the triage
         helper process works it out so that the store loop need not)."""
-        classes = self.classes
-        return [encode_for_store(dict(zip(classes, row, strict=True)),
-                                 reasons[i] if reasons else ())
-                for i, row in enumerate(probs.tolist())]
+        encode = probabilities_encoder(self.classes)
+        rows = probs.tolist()
+        whys = reasons or [()] * len(rows)
+        return [(encode(row), explanation_text(why))
+                for row, why in zip(rows, whys, strict=True)]
 
     def predict_one(self, text: str) -> Verdict:
         return self.predict([text])[0]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from math import isfinite
 
 from triage.jsontext import encoder
 
@@ -37,7 +39,27 @@ class Verdict:
 
 def encode_for_store(probabilities: dict[str, float],
                      explanation: tuple[tuple[str, float], ...]) -> tuple[str, str]:
-    return _JSON(probabilities), _JSON([list(e) for e in explanation])
+    return _JSON(probabilities), explanation_text(explanation)
+
+
+def explanation_text(explanation: tuple[tuple[str, float], ...]) -> str:
+    # tuples encode as JSON arrays: the same text as lists, without making them
+    return _JSON(explanation)
+
+
+def probabilities_encoder(classes: Sequence[str]) -> Callable[[Sequence[float]], str]:
+    """`_JSON(dict(zip(classes, row)))` for rows of Python floats (an array's
+    `tolist()`), from a format string (the helper process encodes one per mention;
+    this costs less than half): a float's JSON is its repr, except NaN and the
+    infinities, which go the ordinary way."""
+    template = "{" + ", ".join(f"{_JSON(c)}: %r" for c in classes) + "}"
+
+    def encode(row: Sequence[float]) -> str:
+        if isfinite(sum(row)):
+            return template % tuple(row)
+        return _JSON(dict(zip(classes, row, strict=True)))
+
+    return encode
 
 
 @dataclass(frozen=True, slots=True)
