@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from triage.ingest.config import SourceConfig
@@ -155,6 +155,17 @@ def post_url(uri: str, handle: str) -> str:
 
 def parse_post(post: Any, *, source: str) -> tuple[Mention, str]:
     """A postView as a Mention, plus its sort time; raises MentionError if malformed."""
+    mention, sort_at = _parse_post(post, source=source)
+    return mention, sort_text(sort_at)
+
+
+def sort_text(at: datetime) -> str:
+    """A sort time as searchPosts' `since` takes it (milliseconds, Z)."""
+    return at.isoformat(timespec="milliseconds")[:-6] + "Z"
+
+
+def _parse_post(post: Any, *, source: str) -> tuple[Mention, datetime]:
+    """`parse_post` with the sort time as a time (a page formats only its newest)."""
     if not isinstance(post, dict):
         raise MentionError("post is not a JSON object")
     for key in ("uri", "author", "record", "indexedAt"):
@@ -188,8 +199,7 @@ def parse_post(post: Any, *, source: str) -> tuple[Mention, str]:
         language=str(langs[0]) if langs else None,
         raw=post, source=source,
     )
-    sort_at = min(created, indexed)
-    return mention, sort_at.isoformat(timespec="milliseconds")[:-6] + "Z"
+    return mention, min(created, indexed)
 
 
 @dataclass
@@ -248,21 +258,24 @@ class BlueskySearch:
             raise MalformedPage(self.key, body, f"searchPosts answer is malformed ({exc})") \
                 from exc
         page = Page(fetched=len(posts))
-        top = ""
+        newest: datetime | None = None
         dids = []
+        source = f"{self.config.name}:search"
         for n, post in enumerate(posts):
             try:
-                mention, sort_at = parse_post(post, source=f"{self.config.name}:search")
+                mention, sort_at = _parse_post(post, source=source)
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
                 raw = item_text(texts, n, post)
                 page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
                 continue
-            top = max(top, sort_at)
+            if newest is None or sort_at > newest:
+                newest = sort_at
             if texts is not None:
                 mention.raw = texts[n]
             page.mentions.append(mention)
             dids.append(post["author"]["did"])
         cursor = data.get("cursor")
+        top = sort_text(newest) if newest is not None else ""
         return page, (str(cursor) if cursor else None), top, dids
 
     def _add_reach(self, page: Page, dids: list[str]) -> None:

@@ -164,18 +164,18 @@ class MastodonStream:
         if self.kind == "notifications":
             texts = None
         page = Page(fetched=len(items))
-        newest = min_id
+        newest, newest_key = min_id, _id_key(min_id)
+        host, source = self.host, f"{self.config.name}:{self.kind}"   # once a page
         for n, item in enumerate(items):
             item_id = item.get("id") if isinstance(item, dict) else None
-            if isinstance(item_id, str) and _id_key(item_id) > _id_key(newest):
-                newest = item_id
+            if isinstance(item_id, str) and _id_key(item_id) > newest_key:
+                newest, newest_key = item_id, _id_key(item_id)
             try:
                 status = item.get("status") if self.kind == "notifications" else item
                 if self.kind == "notifications" and item.get("type") != "mention":
                     page.skipped += 1
                     continue
-                mention = parse_status(status, instance_host=self.host,
-                                       source=f"{self.config.name}:{self.kind}")
+                mention = parse_status(status, instance_host=host, source=source)
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
                 raw = item_text(texts, n, item)
                 page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
