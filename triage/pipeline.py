@@ -66,8 +66,8 @@ class Triager:
     classifier: Classifier
     escalator: Escalator
     helper: TriageHelper = field(init=False)
-    # (first id, last id, keys) of the last batches `ingest` stored, newest last
-    _stored: list[tuple[int, int, set[tuple[str, str]]]] = field(init=False, default_factory=list)
+    # (first id, keys) of the last batches `ingest` stored, newest last
+    _stored: list[tuple[int, set[tuple[str, str]]]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.helper = TriageHelper(self.classifier, self.escalator.rules)
@@ -107,7 +107,7 @@ class Triager:
         since, base = prepared.mark
         if version != since:
             return None   # another connection wrote to the store
-        ours = [keys for first, _last, keys in self._stored if first > base]
+        ours = [keys for first, keys in self._stored if first > base]
         if top != base + sum(len(k) for k in ours):
             return None   # mentions stored here by someone else (or forgotten)
         if not ours:
@@ -148,7 +148,7 @@ class Triager:
                 unseen=True)
             if [m.id for m in added.new] != list(ids):
                 raise RuntimeError("ingest: the stored ids differ from the reserved ones")
-            self._stored = [*self._stored[-3:], (ids[0], ids[-1], {m.key for m in fresh})]
+            self._stored = [*self._stored[-3:], (ids[0], {m.key for m in fresh})]
             self.store.record_arrival(list(zip(fresh, verdicts, assessments, strict=True)))
             report.new = len(fresh)
             for v, a in zip(verdicts, assessments, strict=True):

@@ -693,8 +693,7 @@ class Store:
         other connection has committed anything and no mention was added here."""
         with self._lock:
             version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-            top = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions").fetchone()[0]
-        return int(version), int(top)
+            return int(version), self.max_mention_id()
 
     def mentions_by_author(self, platform: str, handle: str, limit: int = 20,
                            exclude_id: int | None = None) -> list[Mention]:

@@ -153,19 +153,9 @@ def post_url(uri: str, handle: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
 
-def parse_post(post: Any, *, source: str) -> tuple[Mention, str]:
-    """A postView as a Mention, plus its sort time; raises MentionError if malformed."""
-    mention, sort_at = _parse_post(post, source=source)
-    return mention, sort_text(sort_at)
-
-
-def sort_text(at: datetime) -> str:
-    """A sort time as searchPosts' `since` takes it (milliseconds, Z)."""
-    return at.isoformat(timespec="milliseconds")[:-6] + "Z"
-
-
-def _parse_post(post: Any, *, source: str) -> tuple[Mention, datetime]:
-    """`parse_post` with the sort time as a time (a page formats only its newest)."""
+def parse_post(post: Any, *, source: str) -> tuple[Mention, datetime]:
+    """A postView as a Mention, plus its sort time (`sort_text` gives it as the API
+    takes it: a page formats only its newest); raises MentionError if malformed."""
     if not isinstance(post, dict):
         raise MentionError("post is not a JSON object")
     for key in ("uri", "author", "record", "indexedAt"):
@@ -200,6 +190,11 @@ def _parse_post(post: Any, *, source: str) -> tuple[Mention, datetime]:
         raw=post, source=source,
     )
     return mention, min(created, indexed)
+
+
+def sort_text(at: datetime) -> str:
+    """A sort time as searchPosts' `since` takes it (milliseconds, Z)."""
+    return at.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 @dataclass
@@ -263,7 +258,7 @@ class BlueskySearch:
         source = f"{self.config.name}:search"
         for n, post in enumerate(posts):
             try:
-                mention, sort_at = _parse_post(post, source=source)
+                mention, sort_at = parse_post(post, source=source)
             except (MentionError, AttributeError, TypeError, ValueError) as exc:
                 raw = item_text(texts, n, post)
                 page.bad.append(BadItem(raw[:20000], f"{self.key}: {exc}"))
