@@ -333,8 +333,7 @@ class Store:
                     fresh.append(m)
                     judged.append(triage[i] if triage is not None else None)
             if fresh:
-                start = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
-                            .fetchone()[0]) + 1
+                start = self.max_mention_id() + 1
                 columns = [_triage_columns(j) for j in judged]
                 conn.executemany(
                     "INSERT INTO mentions (id, platform, platform_id, url, author_handle,"
@@ -402,8 +401,7 @@ class Store:
             with self.write() as conn:
                 upto = int(conn.execute(
                     "SELECT indexed_upto FROM search_state WHERE id = 1").fetchone()[0])
-                top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
-                          .fetchone()[0])
+                top = self.max_mention_id()
                 if top <= upto:
                     break
                 end = min(top, upto + step)
@@ -426,8 +424,7 @@ class Store:
 
     def next_ids(self, n: int) -> range:
         """The ids the next `n` inserted mentions get (stable inside one `write()`)."""
-        start = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions")
-                    .fetchone()[0]) + 1
+        start = self.max_mention_id() + 1
         return range(start, start + n)
 
     def unseen(self, mentions: Iterable[Mention]) -> list[Mention]:
