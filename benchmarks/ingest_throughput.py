@@ -91,9 +91,9 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def machine_ticks() -> tuple[int, int] | None:
-    """(all, steal) clock ticks of the whole machine so far (Linux `/proc/stat`), or
-    None where there is no such file.  Steal is time the hypervisor ran other guests
+def machine_ticks() -> tuple[int, int, int] | None:
+    """(all, idle, steal) clock ticks of the whole machine so far (Linux `/proc/stat`),
+    or None where there is no such file.  Steal is time the hypervisor ran other guests
     while this machine's cores wanted to run: on a shared virtual machine it comes
     and goes, and moves this benchmark's figure by a quarter or more, so each run
     says how much there was."""
@@ -104,7 +104,8 @@ def machine_ticks() -> tuple[int, int] | None:
     if fields[:1] != ["cpu"] or len(fields) < 9:
         return None
     ticks = [int(f) for f in fields[1:]]
-    return sum(ticks[:8]), ticks[7]   # guest time is counted in user time already
+    # guest time is counted in user time already; idle includes waiting for the disk
+    return sum(ticks[:8]), ticks[3] + ticks[4], ticks[7]
 
 
 def timed_events(watcher: Watcher, waited: list[float]) -> None:
@@ -245,10 +246,12 @@ def run(args: argparse.Namespace, classifier: Classifier, model: str) -> float:
           f" (not calmreply's) {server_cpu:.2f}s")
     steal = None
     if ticks0 is not None and ticks1 is not None and ticks1[0] > ticks0[0]:
-        steal = (ticks1[1] - ticks0[1]) / (ticks1[0] - ticks0[0])
+        total, idle, stolen = (b - a for a, b in zip(ticks0, ticks1, strict=True))
+        steal = stolen / total
         hz = os.sysconf("SC_CLK_TCK")
-        print(f"the machine's cores lost {(ticks1[1] - ticks0[1]) / hz:.2f}s ({steal:.0%} of"
-              f" their time) to other guests of the hypervisor (steal) during the run")
+        print(f"the machine's cores were idle {idle / total:.0%} of the run, and lost"
+              f" {stolen / hz:.2f}s ({steal:.0%} of their time) to other guests of the"
+              f" hypervisor (steal)")
     return new / wall, steal
 
 
