@@ -103,3 +103,49 @@ def test_posts_stored_by_anyone_else_meanwhile_are_looked_up(tmp_path):
         assert lookups
         store.conn.set_trace_callback(None)
     assert store.count() == 80
+
+
+class _Watching:
+    """Stands in for the helper's future: notes whether the store was inside a write
+    transaction when its verdicts were waited for."""
+
+    def __init__(self, future, store, seen: list[bool]) -> None:
+        self.future, self.store, self.seen = future, store, seen
+
+    def result(self):
+        self.seen.append(self.store.conn.in_transaction)
+        return self.future.result()
+
+
+def test_the_helper_is_waited_for_before_the_write_transaction(tmp_path):
+    """Waiting inside the transaction would hold the store's lock and SQLite's write
+    lock idle: the search indexer and other writers (an approval in the queue) wait."""
+    from triage.ingest.source import Page
+    from triage.ingest.watch import SourceStats, Watcher
+    from triage.store import Store
+
+    store = Store(tmp_path / "f.db")
+    triager = make_triager(store)
+    assert triager.start_helper() is True
+    seen: list[bool] = []
+    try:
+        prepared = triager.prepare(batch(0))
+        prepared.judged.future = _Watching(prepared.judged.future, store, seen)
+        assert triager.ingest(batch(0), prepared=prepared).new == 40
+        # the watch loop's commit holds the page's cursor in the same transaction
+        watcher = Watcher(triager, {})
+        posts = batch(100)
+        prepared = triager.prepare(posts)
+        prepared.judged.future = _Watching(prepared.judged.future, store, seen)
+        stats = SourceStats()
+        watcher._commit(_Stream(), [Page(mentions=posts, cursor="c1", fetched=40)],
+                        prepared, stats)
+    finally:
+        triager.close()
+    assert seen == [False, False]
+    assert stats.new == 40 and store.count() == 80
+
+
+class _Stream:
+    key = "test:search:acme"
+    source = "test"

@@ -41,6 +41,12 @@ class Prepared:
     given: list[Mention] = field(default_factory=list)   # the batch `prepare` was given
     mark: tuple[int, int] | None = None   # `Store.change_mark()` before `mentions` were found
 
+    def wait(self) -> None:
+        """Wait for the helper's verdicts and flags.  Callers do this before opening the
+        write transaction: waiting inside it would hold the store's lock (and SQLite's
+        write lock) idle, while the search indexer and other writers wait for it."""
+        self.judged.result()
+
     def results_for(self, fresh: Sequence[Mention], triager: Triager
                     ) -> tuple[list[Verdict], list[list[Flag]]]:
         """Verdicts and rule flags for `fresh` (what was prepared, less anything stored
@@ -126,6 +132,8 @@ class Triager:
         name those rows before they exist, so foreign keys are checked at commit.
         """
         report = BatchReport()
+        if prepared is not None:
+            prepared.wait()
         with self.store.write() as conn:
             fresh = self._still_unseen(mentions, prepared) if prepared is not None else None
             if fresh is None:

@@ -181,6 +181,8 @@ class Watcher:
     def _commit(self, stream: Stream, pages: list[Page], prepared: Prepared | None,
                 stats: SourceStats) -> None:
         t0 = time.perf_counter()
+        if prepared is not None:
+            prepared.wait()   # not inside the transaction (see `Prepared.wait`)
         with self.store.write():
             report = self.triager.ingest([m for p in pages for m in p.mentions],
                                          actor=self.actor, prepared=prepared)
