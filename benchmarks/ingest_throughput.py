@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -163,17 +164,29 @@ def main() -> None:
             print(f"  steal in each run: {', '.join(f'{s:.0%}' for s in steals)}")
 
 
-def run(args: argparse.Namespace, classifier: Classifier, model: str) -> float:
-    """One run: report where the time went; return mentions per second."""
+def run(args: argparse.Namespace, classifier: Classifier, model: str
+        ) -> tuple[float, float | None]:
+    """One run: report where the time went; return mentions per second, and the share
+    of the machine's time lost to steal (None where it cannot be read)."""
     tmp = Path(tempfile.mkdtemp(prefix="calmreply-bench-"))
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     server = ctx.Process(target=serve, args=(args.posts, theirs, args.server_nice),
                          daemon=True)
-    server.start()
-    try:
+    server_cpu: list[float] = []
+
+    def stop_server() -> None:
+        ours.send("stop")
+        server_cpu.append(ours.recv())
+
+    # undone in reverse as far as set-up got: a failure shows its own error
+    with ExitStack() as undo:
+        undo.callback(shutil.rmtree, tmp, ignore_errors=True)   # tens of MB a run
+        server.start()
+        undo.callback(server.join, 10)
         cfg_path = tmp / "team.toml"
         cfg_path.write_text(ours.recv())
+        undo.callback(stop_server)
         os.chmod(cfg_path, 0o600)
         cfg = load_config(cfg_path)
         for src in cfg.sources:
@@ -181,11 +194,15 @@ def run(args: argparse.Namespace, classifier: Classifier, model: str) -> float:
         store = Store(tmp / "bench.db")
         escalator = Escalator.load()
         triager = Triager(store, classifier, escalator)
+        undo.callback(triager.close)
         helper = triager.start_helper()   # as `watch` does when it starts
         flag = Timed(escalator, "assess_batch")
+        undo.callback(flag.restore)
         helper_wait = Timed(Judged, "result")
+        undo.callback(helper_wait.restore)
         page_wait = [0.0]
         watcher = Watcher.from_config(cfg, triager, fetch_process=not args.fetch_thread)
+        undo.callback(watcher.close)
         timed_events(watcher, page_wait)
         fetch_cpu0 = sum(process_cpu(f.pid) for f in watcher.fetchers)
         helper_cpu0 = triager.helper.cpu_seconds()
@@ -201,15 +218,6 @@ def run(args: argparse.Namespace, classifier: Classifier, model: str) -> float:
         helper_cpu = triager.helper.cpu_seconds() - helper_cpu0
         fetched_apart = bool(watcher.fetchers)
         fetch_cpu = sum(process_cpu(f.pid) for f in watcher.fetchers) - fetch_cpu0
-    finally:
-        flag.restore()
-        helper_wait.restore()
-        watcher.close()
-        ours.send("stop")
-        server_cpu = ours.recv()
-        server.join(10)
-        triager.close()
-        shutil.rmtree(tmp, ignore_errors=True)   # the database: tens of MB a run
     new = sum(s.new for s in stats.values())
     fetch = sum(s.fetch_seconds for s in stats.values())
     parse = sum(s.parse_seconds for s in stats.values())
@@ -243,7 +251,7 @@ def run(args: argparse.Namespace, classifier: Classifier, model: str) -> float:
         print(f"  {label:44s} {secs:6.2f}s")
     print(f"CPU time: calmreply's main process (all its threads) {cpu:.2f}s, its helper"
           f" {helper_cpu:.2f}s, its fetch processes {fetch_cpu:.2f}s; the fake servers'"
-          f" (not calmreply's) {server_cpu:.2f}s")
+          f" (not calmreply's) {server_cpu[0]:.2f}s")
     steal = None
     if ticks0 is not None and ticks1 is not None and ticks1[0] > ticks0[0]:
         total, idle, stolen = (b - a for a, b in zip(ticks0, ticks1, strict=True))
