@@ -293,3 +293,47 @@ def test_incidents_in_one_batch_are_numbered_in_time_order(tmp_path):
     assert [i.kind for i in incidents] == ["surge", "brigade"]
     assert incidents[0].opened_at < incidents[1].opened_at
 
+
+
+def _steps(store, fn) -> int:
+    """SQLite virtual-machine steps (in hundreds) that `fn` makes the store run."""
+    n = [0]
+
+    def tick() -> int:
+        n[0] += 1
+        return 0
+
+    store.conn.set_progress_handler(tick, 100)
+    try:
+        fn()
+    finally:
+        store.conn.set_progress_handler(None, 0)
+    return n[0]
+
+
+def test_repeat_counts_do_not_read_the_whole_history(tmp_path):
+    """Once a database has statistics (ANALYZE, `PRAGMA optimize`), a join of the batch
+    with the author index let SQLite build a Bloom filter over every stored mention
+    first: a query per 250 posts then cost a scan of the store (0.2 s at a million)."""
+    from triage.escalate.history import US_PER_HOUR, count_repeats, micros, shift, stamp
+
+    store = Store(tmp_path / "h.db")
+    # a full chunk of the query (250 posts): SQLite weighs a Bloom filter by its size
+    batch = [post(2000 + i / 5, f"complaint late {i}", author=f"@regular{i % 7}")
+             for i in range(250)]
+    posts = [(10**6 + i, m.platform, m.author_handle, stamp(m.created_at),
+              micros(m.created_at)) for i, m in enumerate(batch)]
+    start = shift(min(p[3] for p in posts), hours=-24)
+
+    def counts() -> dict[int, int]:
+        return count_repeats(store, posts, 24 * US_PER_HOUR, start, 3, stored=False)
+
+    steps = []
+    for size in (2_000, 20_000):   # other authors' mentions, long before
+        old = [post(-10**5 + i / 10, f"engagement {i}", author=f"@other{i}")
+               for i in range(size - store.count())]
+        store.add_mentions(old)
+        store.conn.execute("ANALYZE")
+        assert counts() == {10**6 + i: i // 7 + 1 for i in range(14, 250)}
+        steps.append(_steps(store, counts))
+    assert steps[1] < 2 * steps[0], steps   # ten times the history, not ten times the work
