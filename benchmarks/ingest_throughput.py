@@ -24,12 +24,14 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,6 +43,7 @@ from triage.ingest.config import load_config  # noqa: E402
 from triage.ingest.watch import Watcher  # noqa: E402
 from triage.pipeline import Triager  # noqa: E402
 from triage.store import Store  # noqa: E402
+from triage.timeutil import to_db, utcnow  # noqa: E402
 from triage.triage_helper import Judged  # noqa: E402
 
 WORDS = ("acme order late refund support great launch clown billing broken thanks app "
@@ -84,6 +87,43 @@ def serve(posts: int, pipe, nice: int = 0) -> None:
         start = time.process_time()
         pipe.recv()
         pipe.send(time.process_time() - start)
+
+
+def fill_history(store: Store, rows: int, days: float, end: datetime) -> None:
+    """`rows` earlier mentions, evenly over the `days` before `end`, as a store that has
+    been watching for a while holds: its indexes are that much bigger, and surge's
+    baseline, repeat's counts and brigade's look-back have a past to read.  Written
+    with plain SQL (seconds, not the audited ingest path), then counted
+    (`Store.recount`) and indexed for search, as `watch` would have left them.
+    A sixth of the authors post a fifth of the mentions; two in five are negative."""
+    rng = random.Random(11)
+    start = end - timedelta(days=days)
+    step = (end - start) / max(rows, 1)
+    authors = max(rows // 20, 1)
+    now = to_db(end)
+    with store.write() as conn:
+        for lo in range(0, rows, 50_000):
+            batch = []
+            for i in range(lo, min(rows, lo + 50_000)):
+                who = rng.randrange(authors // 6 or 1) if rng.random() < 0.2 else \
+                    rng.randrange(authors)
+                platform = ("mastodon", "bluesky")[who % 2]
+                roll = rng.random()
+                label = "complaint" if roll < 0.25 else "troll" if roll < 0.4 else "engagement"
+                batch.append((
+                    platform, f"history-{i}", f"https://example.social/@past{who}/{i}",
+                    f"@past{who}@example.social", f"Past {who}", rng.randrange(200_000),
+                    f"{WORDS[i % len(WORDS)]} {WORDS[(i * 7) % len(WORDS)]} #{i}",
+                    to_db(start + step * i), now, "triaged", label, 0.5 + rng.random() / 2,
+                    to_db(start - timedelta(days=400 + who % 900)),
+                    round(rng.random() * 3, 3)))
+            conn.executemany(
+                "INSERT INTO mentions (platform, platform_id, url, author_handle, author_name,"
+                " author_followers, text, created_at, ingested_at, state, label, confidence,"
+                " author_created_at, priority) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    store.recount()
+    store.index_search()
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def process_cpu(pid: int) -> float:
@@ -140,6 +180,11 @@ def main() -> None:
     ap.add_argument("--server-nice", type=int, default=10,
                     help="the fake servers' niceness (0: the same priority as calmreply's"
                          " processes); a real API's CPU is not on this machine at all")
+    ap.add_argument("--history", type=int, default=0,
+                    help="mentions the store holds already, as after weeks of watching"
+                         " (default 0: an empty store)")
+    ap.add_argument("--history-days", type=float, default=7.0,
+                    help="the days those earlier mentions are spread over")
     ap.add_argument("--runs", type=int, default=3,
                     help="runs, each with fresh servers and database; then the median")
     args = ap.parse_args()
@@ -192,6 +237,9 @@ def run(args: argparse.Namespace, classifier: Classifier, model: str
         for src in cfg.sources:
             src.max_pages = 10**6
         store = Store(tmp / "bench.db")
+        if args.history:   # before the servers' posts (from half an hour ago on)
+            fill_history(store, args.history, args.history_days,
+                         utcnow() - timedelta(minutes=31))
         escalator = Escalator.load()
         triager = Triager(store, classifier, escalator)
         undo.callback(triager.close)
@@ -225,6 +273,9 @@ def run(args: argparse.Namespace, classifier: Classifier, model: str
     where = "fetch processes" if fetched_apart else "fetch threads"
     print(f"model: {model}; triage helper process: {'yes' if helper else 'no'};"
           f" pages fetched in the {where}, every source at once")
+    if args.history:
+        print(f"the store held {args.history:,} earlier mentions over the"
+              f" {args.history_days:g} days before")
     for name, s in stats.items():
         print(f"  {name}: {s.pages} pages, {s.new} new, {s.duplicates} duplicates, "
               f"{s.quarantined} quarantined, errors {s.errors or 'none'}")
