@@ -2,6 +2,7 @@
 -> store, in mentions per second, and where the time goes.
 
     python benchmarks/ingest_throughput.py [--posts 10000] [--runs 3] [--server-nice 10]
+                                           [--history 0] [--history-days 7]
 
 Uses the shipped model when there is one, else a small model trained for the tests.
 The fake servers run in a process of their own, as a real server would: their CPU
@@ -16,7 +17,9 @@ search.  On a shared virtual machine the figure moves with the hypervisor's stea
 runs and their median by default.  Real APIs' rate limits (300 requests / 5 min on
 Mastodon) are the real bottleneck; this shows calmreply is not.  `--fetch-thread`
 fetches on threads of the main process instead of a fetch process per source (what
-`watch` does when none can start).
+`watch` does when none can start).  `--history N` fills the store with N earlier
+mentions first, as after weeks of watching; the servers' posts then arrive as a flood
+(all within seconds), which surge detection rightly treats as one.
 """
 
 from __future__ import annotations
