@@ -337,3 +337,31 @@ def test_repeat_counts_do_not_read_the_whole_history(tmp_path):
         assert counts() == {10**6 + i: i // 7 + 1 for i in range(14, 250)}
         steps.append(_steps(store, counts))
     assert steps[1] < 2 * steps[0], steps   # ten times the history, not ten times the work
+
+
+def test_extending_an_incident_reads_the_new_members_only(tmp_path):
+    """A flood extends one incident batch after batch: finding it, and which of the
+    batch's members are new to it, must not read every member it has so far."""
+    from triage.escalate.history import stamp
+    from triage.escalate.incidents import open_or_extend
+
+    store = Store(tmp_path / "i.db")
+    steps, added = [], []
+    for size in (2_000, 20_000):
+        have = store.count()
+        ms = [post(3000 + i / 100, f"complaint flood {i}") for i in range(size + 100 - have)]
+        store.add_mentions(ms)
+        ids = [r[0] for r in store.query("SELECT id FROM mentions ORDER BY id")]
+        at = stamp(ms[-1].created_at)
+        with store.write():   # the members so far, as earlier batches left them
+            open_or_extend(store, "surge", at, ids[:size], "Surge", "s", 180)
+        batch = ids[size - 50:size + 100]   # 50 known members, 100 new ones
+
+        def extend(batch=batch, at=at):
+            with store.write():
+                added.append(open_or_extend(store, "surge", at, batch, "Surge", "s", 180))
+
+        steps.append(_steps(store, extend))
+    assert [len(a[1]) for a in added] == [100, 100]
+    assert added[0][0] == added[1][0]   # one incident, extended
+    assert steps[1] < 2 * steps[0], steps

@@ -233,6 +233,13 @@ class Store:
         with self._lock:
             return self.conn.execute(sql, args).fetchall()
 
+    def tuples(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """`query` as plain tuples: for many rows read by position (no `Row` each)."""
+        with self._lock:
+            cursor = self.conn.execute(sql, args)
+            cursor.row_factory = None
+            return cursor.fetchall()
+
     # ---- audit -----------------------------------------------------------------
     def audit(self, actor: str, action: str, mention_id: int | None = None,
               before: str | None = None, after: str | None = None,

@@ -180,11 +180,14 @@ class NegativeCounts:
 
     def members(self, store, lo: int, hi: int, exclude: set[int]) -> list[tuple[int, int]]:
         """(time, id) of the stored negative mentions in (lo, hi], oldest first."""
-        rows = store.query(
+        rows = store.tuples(   # in a flood: every negative mention of it so far
             f"SELECT {US_SQL}, id FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
             f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at, id",
             (stamp_us(lo), stamp_us(hi)))
-        return [(r[0], r[1]) for r in rows if r[1] not in exclude]
+        real = [i for i in exclude if i > 0]
+        if real and min(real) <= store.max_mention_id():   # assessed again: not twice
+            rows = [r for r in rows if r[1] not in exclude]
+        return rows
 
 
 def fetch_repeat_candidates(store, posts: Sequence[Post], start: str, end: str,

@@ -30,10 +30,14 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
     if not ids:
         raise ValueError("an incident needs at least one mention")
     with store.write() as conn:
+        # an open incident with a member inside the gap: found at its first such member
+        # (a flood extends one incident batch after batch; reading all its members each
+        # time to find the latest would grow with the flood)
         row = conn.execute(
-            "SELECT i.id FROM incidents i JOIN incident_mentions im ON im.incident_id = i.id"
-            " JOIN mentions m ON m.id = im.mention_id WHERE i.kind = ? AND i.closed_at IS NULL"
-            " GROUP BY i.id HAVING MAX(m.created_at) >= ? ORDER BY i.id DESC LIMIT 1",
+            "SELECT i.id FROM incidents i WHERE i.kind = ? AND i.closed_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM incident_mentions im JOIN mentions m"
+            " ON m.id = im.mention_id WHERE im.incident_id = i.id AND m.created_at >= ?)"
+            " ORDER BY i.id DESC LIMIT 1",
             (kind, shift(at, minutes=-merge_gap_minutes))).fetchone()
         if row:
             incident_id = int(row[0])
@@ -47,8 +51,12 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
                 " VALUES (?,?,?,?,'acknowledge')", (kind, title, first, summary)).lastrowid)
             store.audit(ACTOR, OPEN_ACTION, None, None, str(incident_id),
                         {"incident": incident_id, "kind": kind, "title": title})
-        known = {r[0] for r in conn.execute(
-            "SELECT mention_id FROM incident_mentions WHERE incident_id = ?", (incident_id,))}
+        known: set[int] = set()
+        for n in range(0, len(ids), 500):   # these ids only, not every member so far
+            chunk = ids[n:n + 500]
+            known.update(r[0] for r in conn.execute(
+                "SELECT mention_id FROM incident_mentions WHERE incident_id = ? AND mention_id"
+                f" IN ({','.join('?' * len(chunk))})", (incident_id, *chunk)))
         added = [i for i in ids if i not in known]
         conn.executemany("INSERT OR IGNORE INTO incident_mentions VALUES (?, ?)",
                          [(incident_id, i) for i in added])
