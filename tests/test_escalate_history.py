@@ -365,3 +365,31 @@ def test_extending_an_incident_reads_the_new_members_only(tmp_path):
     assert [len(a[1]) for a in added] == [100, 100]
     assert added[0][0] == added[1][0]   # one incident, extended
     assert steps[1] < 2 * steps[0], steps
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_surge_counts_do_not_read_every_negative_mention(tmp_path, again):
+    """The batch's own rows are looked up by row id; as a label filter, SQLite took the
+    label index and read every complaint and troll ever stored, once per batch."""
+    from triage.escalate.history import NEGATIVE_SQL, US_SQL, NegativeCounts, micros
+
+    store = Store(tmp_path / "n.db")
+    tr = Triager(store, LabelFromText(), Escalator.load())
+    steps = []
+    for size in (2_000, 20_000):
+        old = [post(-10**5 + i / 10, f"complaint old {i}") for i in range(size - store.count())]
+        store.add_mentions(old)
+        store.conn.execute("UPDATE mentions SET label = 'complaint', state = 'triaged'")
+        batch = [post(10**5 + i, f"complaint new {i}") for i in range(20)]
+        tr.ingest(batch)
+        top = store.max_mention_id()
+        # the batch as ingest sees it (ids not stored yet) or assessed again (stored)
+        ids = set(range(top - 19, top + 1)) if again else set(range(top + 1, top + 21))
+        t = micros(batch[0].created_at)
+        spans = [(t - 10**9, t), (t, t + 10**8)]
+        counts = NegativeCounts(store, spans, ids)
+        stored = store.query(f"SELECT {US_SQL}, id FROM mentions WHERE {NEGATIVE_SQL}")
+        assert counts.upto(t + 10**8) == sum(1 for us, i in stored
+                                             if t - 10**9 < us <= t + 10**8 and i not in ids)
+        steps.append(_steps(store, lambda s=spans, i=ids: NegativeCounts(store, s, i)))
+    assert steps[1] < 2 * steps[0], steps

@@ -166,9 +166,12 @@ class NegativeCounts:
         # rows must not be counted twice
         self._again: list[int] = []
         real = [i for i in exclude if i > 0]
-        if real:
-            rows = store.query(f"SELECT {US_SQL}, id FROM mentions WHERE id BETWEEN ? AND ?"
-                               f" AND {NEGATIVE_SQL}", (min(real), max(real)))
+        if real and min(real) <= store.max_mention_id():
+            # by row id (NOT INDEXED): else SQLite may take the label index for the
+            # negative labels and read every complaint and troll ever stored
+            rows = store.query(f"SELECT {US_SQL}, id FROM mentions NOT INDEXED"
+                               f" WHERE id BETWEEN ? AND ? AND {NEGATIVE_SQL}",
+                               (min(real), max(real)))
             self._again = sorted(r[0] for r in rows if r[1] in exclude)
 
     def upto(self, t: int) -> int:
