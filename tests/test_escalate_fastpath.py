@@ -93,3 +93,30 @@ def test_prefilter_keys_are_rare_words_and_need_the_whole_phrase():
     assert pf.candidates("the lawsuits pile up") == {"legal"}
     assert pf.candidates("see you on the train") == frozenset()
     assert pf.candidates("s e e you in court") == {"legal"}      # spaced: full check
+
+
+def test_assessments_of_recurring_flags_match_fresh_ones():
+    """Flags that recur (a flood shares one incident's note) reuse what an assessment
+    takes from them alone; the answer is the same as working it out afresh."""
+    from triage.escalate.policy import FLAG_KINDS
+    from triage.escalate.priority import priority_score
+    from triage.verdict import LABELS, Flag, Verdict
+
+    shared, fresh = Escalator.load(), Escalator.load()
+    rng = random.Random(5)
+    sets = [[Flag(rng.choice(FLAG_KINDS), f"reason {rng.randrange(3)}")
+             for _ in range(rng.randrange(1, 4))] for _ in range(30)]
+    for i in range(600):
+        flags = sets[rng.randrange(len(sets))]
+        m = Mention("mastodon", str(i), "t", datetime(2026, 11, 26, tzinfo=UTC),
+                    author_followers=rng.randrange(10**6))
+        label = rng.choice(LABELS)
+        v = Verdict(label, {label: rng.random()}, "test")
+        fresh._shapes.clear()
+        expected = fresh._finish(m, v, list(flags))
+        assert shared._finish(m, v, list(flags)) == expected
+        assert expected.priority == priority_score(shared.policy, label, v.confidence,
+                                                   expected.flags, m.author_followers)
+        assert [f.kind for f in expected.flags] == sorted(
+            {f.kind for f in flags}, key=FLAG_KINDS.index)
+    assert len(shared._shapes) == len({tuple(s) for s in sets})

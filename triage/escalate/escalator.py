@@ -30,7 +30,7 @@ from triage.escalate.history import (
 )
 from triage.escalate.incidents import add_flag, open_or_extend
 from triage.escalate.policy import FLAG_KINDS, Policy
-from triage.escalate.priority import priority_score
+from triage.escalate.priority import flag_weight, priority_score, priority_with
 from triage.escalate.repeat import detect_repeats, repeat_flag
 from triage.escalate.rules import Rules
 from triage.escalate.surge import SurgeSettings, detect_counted, detect_surges, onset
@@ -51,6 +51,8 @@ class Escalator:
     def __post_init__(self) -> None:
         self.rules = Rules.build(self.policy)
         self._plain: dict[float, Assessment] = {}
+        # flags -> their part of an assessment (`_shape`); flags are immutable
+        self._shapes: dict[tuple[Flag, ...], tuple] = {}
 
     @classmethod
     def load(cls, policy_path: Path | str | None = None) -> Escalator:
@@ -92,6 +94,23 @@ class Escalator:
                     self._plain.clear()
                 plain = self._plain[score] = Assessment(priority=score)
             return plain
+        key = tuple(flags)
+        shape = self._shapes.get(key)
+        if shape is None:   # a flood's mentions share their flags (one incident's note)
+            if len(self._shapes) > 10_000:
+                self._shapes.clear()
+            shape = self._shapes[key] = self._shape(flags)
+        unique, escalated, no_auto_draft, notes, weight = shape
+        return Assessment(
+            flags=unique, escalated=escalated,
+            priority=priority_with(self.policy, verdict.label, verdict.confidence, weight,
+                                   mention.author_followers),
+            no_auto_draft=no_auto_draft, notes=notes)
+
+    def _shape(self, flags: list[Flag]) -> tuple[tuple[Flag, ...], bool, bool,
+                                                 tuple[str, ...], float]:
+        """What an assessment takes from its flags alone: the flags (one per kind, in
+        order), escalated, no auto draft, notes, and their part of the priority."""
         first: dict[str, Flag] = {}
         for f in flags:
             first.setdefault(f.kind, f)   # a detector's own reason beats "part of incident"
@@ -103,13 +122,9 @@ class Escalator:
             notes.append(str(pol["distress"].params.get("guidance", "")))
         if "threat" in first:
             notes.append("Threat: do not reply; follow the security procedure.")
-        return Assessment(
-            flags=unique,
-            escalated=any(pol[k].escalate for k in first if k in pol),
-            priority=priority_score(self.policy, verdict.label, verdict.confidence, unique,
-                                    mention.author_followers),
-            no_auto_draft=any(pol[k].no_auto_draft for k in first if k in pol),
-            notes=tuple(n for n in notes if n))
+        return (unique, any(pol[k].escalate for k in first if k in pol),
+                any(pol[k].no_auto_draft for k in first if k in pol),
+                tuple(n for n in notes if n), flag_weight(self.policy, unique))
 
     def _history_flags(self, mentions: Sequence[Mention], verdicts: Sequence[Verdict],
                        store, stored: bool = True) -> dict[int, list[Flag]]:

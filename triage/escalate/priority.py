@@ -23,10 +23,23 @@ from triage.verdict import Flag
 
 def priority_score(policy: Policy, label: str | None, confidence: float,
                    flags: Iterable[Flag], followers: int) -> float:
+    return priority_with(policy, label, confidence, flag_weight(policy, flags), followers)
+
+
+def flag_weight(policy: Policy, flags: Iterable[Flag]) -> float:
+    """The flags' part of the score: each kind's weight, once."""
+    if not flags:
+        return 0.0
+    return sum(policy.flags[f.kind].weight for f in {f.kind: f for f in flags}.values()
+               if f.kind in policy.flags)
+
+
+def priority_with(policy: Policy, label: str | None, confidence: float, weight: float,
+                  followers: int) -> float:
+    """`priority_score` given `flag_weight` (worked out once for flags that recur)."""
     score = policy.label_weight.get(label or "", 0.0) * max(0.0, min(1.0, confidence))
-    if flags:
-        score += sum(policy.flags[f.kind].weight for f in {f.kind: f for f in flags}.values()
-                     if f.kind in policy.flags)
+    if weight:
+        score += weight
     score += min(policy.reach_cap, policy.reach_factor * _log10p1(max(0, followers)))
     return round(score, 3)
 
