@@ -165,8 +165,8 @@ class NegativeCounts:
         # the batch itself is normally not triaged yet; if it is (assessed again), its
         # rows must not be counted twice
         self._again: list[int] = []
-        real = [i for i in exclude if i > 0]
-        if real and min(real) <= store.max_mention_id():
+        if _any_stored(store, exclude):
+            real = [i for i in exclude if i > 0]
             # by row id (NOT INDEXED): else SQLite may take the label index for the
             # negative labels and read every complaint and troll ever stored
             rows = store.query(f"SELECT {US_SQL}, id FROM mentions NOT INDEXED"
@@ -187,10 +187,16 @@ class NegativeCounts:
             f"SELECT {US_SQL}, id FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
             f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at, id",
             (stamp_us(lo), stamp_us(hi)))
-        real = [i for i in exclude if i > 0]
-        if real and min(real) <= store.max_mention_id():   # assessed again: not twice
+        if _any_stored(store, exclude):   # assessed again: not counted twice
             rows = [r for r in rows if r[1] not in exclude]
         return rows
+
+
+def _any_stored(store, ids: set[int]) -> bool:
+    """Whether any of a batch's ids can be a stored row: not while ingest flags a batch
+    before inserting it (its ids are the next ones); yes when it is assessed again."""
+    real = [i for i in ids if i > 0]
+    return bool(real) and min(real) <= store.max_mention_id()
 
 
 def fetch_repeat_candidates(store, posts: Sequence[Post], start: str, end: str,
