@@ -98,7 +98,8 @@ def fill_history(store: Store, rows: int, days: float, end: datetime) -> None:
     baseline, repeat's counts and brigade's look-back have a past to read.  Written
     with plain SQL (seconds, not the audited ingest path), then counted
     (`Store.recount`) and indexed for search, as `watch` would have left them.
-    A sixth of the authors post a fifth of the mentions; two in five are negative."""
+    A fifth of the mentions come from a sixth of the authors (regulars), the rest from
+    anyone; two in five are negative."""
     rng = random.Random(11)
     start = end - timedelta(days=days)
     step = (end - start) / max(rows, 1)
