@@ -4,6 +4,7 @@ Timelines are in the past (2026-03) and imported in arbitrary batch sizes: detec
 must run on the mentions' own created_at, never on the wall clock.
 """
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -393,3 +394,25 @@ def test_surge_counts_do_not_read_every_negative_mention(tmp_path, again):
                                              if t - 10**9 < us <= t + 10**8 and i not in ids)
         steps.append(_steps(store, lambda s=spans, i=ids: NegativeCounts(store, s, i)))
     assert steps[1] < 2 * steps[0], steps
+
+
+def test_add_flag_flags_each_mention_once_and_says_how_many(tmp_path):
+    from triage.escalate.incidents import add_flag
+
+    store = Store(tmp_path / "f.db")
+    store.add_mentions([post(i, f"complaint {i}") for i in range(6)])
+    ids = [r[0] for r in store.query("SELECT id FROM mentions ORDER BY id")]
+    with store.write():
+        assert add_flag(store, [ids[4]], "repeat", "3rd mention") == 1
+        assert add_flag(store, ids[:2], "surge", "first") == 2
+        # repeated ids, two already flagged, one flagged with another kind before
+        assert add_flag(store, [ids[1], ids[0], ids[3], ids[3], ids[4]], "surge", "again") == 2
+        assert add_flag(store, [], "surge", "none") == 0
+    rows = {r[0]: (r[1], r[2]) for r in store.query(
+        "SELECT m.id, m.flag_kinds, f.reason FROM mentions m LEFT JOIN flags f"
+        " ON f.mention_id = m.id AND f.kind = 'surge'")}
+    assert rows == {ids[0]: ("surge", "first"), ids[1]: ("surge", "first"),
+                    ids[2]: ("", None), ids[3]: ("surge", "again"),
+                    ids[4]: ("repeat,surge", "again"), ids[5]: ("", None)}
+    counts = [e["detail"] for e in store.audit_entries() if e["action"] == "flag-added"]
+    assert [json.loads(d)["count"] for d in counts] == [1, 2, 2]

@@ -72,15 +72,20 @@ def add_flag(store, mention_ids: Iterable[int], kind: str, reason: str) -> int:
     if not ids:
         return 0
     with store.write() as conn:
-        n = 0
-        for mid in ids:
-            cur = conn.execute("INSERT OR IGNORE INTO flags (mention_id, kind, reason)"
-                               " VALUES (?,?,?)", (mid, kind, reason))
-            if cur.rowcount:
-                n += 1
-                conn.execute(
-                    "UPDATE mentions SET flag_kinds = CASE WHEN flag_kinds = '' THEN ?"
-                    " ELSE flag_kinds || ',' || ? END WHERE id = ?", (kind, kind, mid))
+        have: set[int] = set()   # a mention has one flag of a kind (UNIQUE)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            have.update(r[0] for r in conn.execute(
+                f"SELECT mention_id FROM flags WHERE kind = ? AND mention_id IN"
+                f" ({','.join('?' * len(chunk))})", (kind, *chunk)))
+        new = [mid for mid in dict.fromkeys(ids) if mid not in have]
+        # a statement per batch, not two per mention: a surge flags thousands at once
+        conn.executemany("INSERT OR IGNORE INTO flags (mention_id, kind, reason)"
+                         " VALUES (?,?,?)", [(mid, kind, reason) for mid in new])
+        conn.executemany(
+            "UPDATE mentions SET flag_kinds = CASE WHEN flag_kinds = '' THEN ?"
+            " ELSE flag_kinds || ',' || ? END WHERE id = ?", [(kind, kind, mid) for mid in new])
+        n = len(new)
         if n:
             store.audit(ACTOR, "flag-added", None, None, kind,
                         {"kind": kind, "count": n, "reason": reason})
