@@ -51,12 +51,9 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
                 " VALUES (?,?,?,?,'acknowledge')", (kind, title, first, summary)).lastrowid)
             store.audit(ACTOR, OPEN_ACTION, None, None, str(incident_id),
                         {"incident": incident_id, "kind": kind, "title": title})
-        known: set[int] = set()
-        for n in range(0, len(ids), 500):   # these ids only, not every member so far
-            chunk = ids[n:n + 500]
-            known.update(r[0] for r in conn.execute(
-                "SELECT mention_id FROM incident_mentions WHERE incident_id = ? AND mention_id"
-                f" IN ({','.join('?' * len(chunk))})", (incident_id, *chunk)))
+        # these ids only, not every member so far
+        known = _found(conn, "SELECT mention_id FROM incident_mentions WHERE incident_id = ?",
+                       incident_id, ids)
         added = [i for i in ids if i not in known]
         conn.executemany("INSERT OR IGNORE INTO incident_mentions VALUES (?, ?)",
                          [(incident_id, i) for i in added])
@@ -72,12 +69,8 @@ def add_flag(store, mention_ids: Iterable[int], kind: str, reason: str) -> int:
     if not ids:
         return 0
     with store.write() as conn:
-        have: set[int] = set()   # a mention has one flag of a kind (UNIQUE)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            have.update(r[0] for r in conn.execute(
-                f"SELECT mention_id FROM flags WHERE kind = ? AND mention_id IN"
-                f" ({','.join('?' * len(chunk))})", (kind, *chunk)))
+        # a mention has one flag of a kind (UNIQUE)
+        have = _found(conn, "SELECT mention_id FROM flags WHERE kind = ?", kind, ids)
         new = [mid for mid in dict.fromkeys(ids) if mid not in have]
         # a statement per batch, not two per mention: a surge flags thousands at once
         conn.executemany("INSERT OR IGNORE INTO flags (mention_id, kind, reason)"
@@ -90,6 +83,17 @@ def add_flag(store, mention_ids: Iterable[int], kind: str, reason: str) -> int:
             store.audit(ACTOR, "flag-added", None, None, kind,
                         {"kind": kind, "count": n, "reason": reason})
     return n
+
+
+def _found(conn, select: str, key: object, ids: list[int]) -> set[int]:
+    """The ids among `ids` that `select` (a query of mention_id for one key) finds, looked
+    up 500 at a time: the cost follows `ids`, not the table."""
+    out: set[int] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out.update(r[0] for r in conn.execute(
+            f"{select} AND mention_id IN ({','.join('?' * len(chunk))})", (key, *chunk)))
+    return out
 
 
 def set_phase(store, incident_id: int, phase: str, actor: str) -> None:
