@@ -12,9 +12,9 @@ SQLite seeks a row-value comparison ``(a, b, c) < (?, ?, ?)`` only on its first 
 and then walks every row of a tied group.  Totals come from the trigger-kept
 ``queue_counts`` when the filter allows; otherwise `PagedQueue.total` is an upper bound
 until `exact_count` (run in a worker) says otherwise.  Free text uses the trigram index
-``mentions_fts`` (plus the rows it has not caught up with yet) when it narrows the rows
-down, and the priority index when the text is so common that walking the index finds a
-page at once.
+``mentions_fts`` (its candidates, plus the rows it has not caught up with yet; LIKE
+has the last word) when it narrows the rows down, and the priority index when the text
+is so common that walking the index finds a page at once.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.mention import Mention
+from triage.search_match import match_expression
 from triage.store import (
     _QUEUE_COLUMNS,
     QueueFilter,
@@ -95,14 +96,15 @@ class QueueView:
             sets.append(("SELECT mention_id FROM incident_mentions WHERE incident_id = ?",
                          [self.flt.incident_id], False))
         text = (self.flt.text or "").strip()
-        if len(text) >= 3:
+        match = match_expression(text)
+        if match is not None:
             # the index's matches, and every row it has not caught up with yet (tested
             # by the LIKE below): exact whether or not indexing is behind
             tail = (" UNION ALL SELECT id FROM mentions WHERE id >"
                     " (SELECT indexed_upto FROM search_state WHERE id = 1)"
                     if store.schema_version >= 10 else "")
             sets.append(("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?" + tail,
-                         ['"' + text.replace('"', '""') + '"'], True))
+                         [match], True))
         sizes = [_capped(store, sql, set_args) for sql, set_args, _t in sets]
         few = any(size < FTS_FEW for size in sizes)
         clauses, out = [rest], list(args)
