@@ -83,6 +83,9 @@ def build(path: Path, rows: int) -> None:
         conn.execute("COMMIT")
     with Store(path) as store:  # the remaining migrations, as an upgrade would run them
         store.conn.execute("ANALYZE")
+        # the search index, as the first queue session after an upgrade catches it up
+        # (migration 0013 starts it again from the first row); timed searches use it
+        store.index_search(chunk=50_000)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

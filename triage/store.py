@@ -701,9 +701,14 @@ class Store:
 
     def mentions_by_author(self, platform: str, handle: str, limit: int = 20,
                            exclude_id: int | None = None) -> list[Mention]:
-        rows = self.query(   # the case-folded author index (migration 0012), exact match
+        # The case-folded author index (migration 0012) finds the author; the exact
+        # handle is checked on its rows.  `+author_handle`: a plain `author_handle = ?`
+        # lets SQLite substitute the value inside `lower(author_handle)` (constant
+        # propagation), the term no longer matches the index expression, and every
+        # mention of the platform is read (0.7 s at a million).
+        rows = self.query(
             "SELECT * FROM mentions INDEXED BY mentions_author_nocase WHERE platform = ?"
-            " AND lower(author_handle) = lower(?) AND author_handle = ? AND id != ?"
+            " AND lower(author_handle) = lower(?) AND +author_handle = ? AND id != ?"
             " ORDER BY created_at DESC LIMIT ?",
             (platform, handle, handle, exclude_id or -1, limit))
         return [_row_to_mention(r) for r in rows]
