@@ -70,6 +70,35 @@ def test_migrates_an_older_schema_keeping_its_data(tmp_path):
     new.close()
 
 
+
+def test_opening_a_store_does_not_read_the_whole_audit_log(tmp_path):
+    """Sealing looks for rows written before the hash chain (hash = ''): without the
+    partial index of migration 0014 every open read every audit entry."""
+    path = tmp_path / "a.db"
+
+    def open_steps() -> int:
+        n = [0]
+        store = Store(path)
+
+        def tick() -> int:
+            n[0] += 1
+            return 0
+
+        store.conn.set_progress_handler(tick, 100)
+        try:
+            store._seal_audit()
+        finally:
+            store.conn.set_progress_handler(None, 0)
+            store.close()
+        return n[0]
+
+    with Store(path) as store:
+        store.audit_many([("t", "note", None, None, None, {"i": i}) for i in range(200)])
+    few = open_steps()
+    with Store(path) as store:
+        store.audit_many([("t", "note", None, None, None, {"i": i}) for i in range(5000)])
+    assert open_steps() <= few + 2
+
 def _to_state(store: Store, mid: int, target: State) -> None:
     """Walk a fresh mention to `target` along legal moves."""
     paths = {
