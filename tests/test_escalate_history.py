@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import incident_members as incident_mention_ids
 from tests.conftest import incidents_of as list_incidents
+from tests.conftest import vm_steps
 from triage.escalate import Escalator
 from triage.escalate.brigade import BrigadeSettings, detect_brigades
 from triage.escalate.history import Post
@@ -296,22 +297,6 @@ def test_incidents_in_one_batch_are_numbered_in_time_order(tmp_path):
 
 
 
-def _steps(store, fn) -> int:
-    """SQLite virtual-machine steps (in hundreds) that `fn` makes the store run."""
-    n = [0]
-
-    def tick() -> int:
-        n[0] += 1
-        return 0
-
-    store.conn.set_progress_handler(tick, 100)
-    try:
-        fn()
-    finally:
-        store.conn.set_progress_handler(None, 0)
-    return n[0]
-
-
 def test_repeat_counts_do_not_read_the_whole_history(tmp_path):
     """Once a database has statistics (ANALYZE, `PRAGMA optimize`), a join of the batch
     with the author index let SQLite build a Bloom filter over every stored mention
@@ -336,7 +321,7 @@ def test_repeat_counts_do_not_read_the_whole_history(tmp_path):
         store.add_mentions(old)
         store.conn.execute("ANALYZE")
         assert counts() == {10**6 + i: i // 7 + 1 for i in range(14, 250)}
-        steps.append(_steps(store, counts))
+        steps.append(vm_steps(store, counts))
     assert steps[1] < 2 * steps[0], steps   # ten times the history, not ten times the work
 
 
@@ -362,7 +347,7 @@ def test_extending_an_incident_reads_the_new_members_only(tmp_path):
             with store.write():
                 added.append(open_or_extend(store, "surge", at, batch, "Surge", "s", 180))
 
-        steps.append(_steps(store, extend))
+        steps.append(vm_steps(store, extend))
     assert [len(a[1]) for a in added] == [100, 100]
     assert added[0][0] == added[1][0]   # one incident, extended
     assert steps[1] < 2 * steps[0], steps
@@ -392,7 +377,7 @@ def test_surge_counts_do_not_read_every_negative_mention(tmp_path, again):
         stored = store.query(f"SELECT {US_SQL}, id FROM mentions WHERE {NEGATIVE_SQL}")
         assert counts.upto(t + 10**8) == sum(1 for us, i in stored
                                              if t - 10**9 < us <= t + 10**8 and i not in ids)
-        steps.append(_steps(store, lambda s=spans, i=ids: NegativeCounts(store, s, i)))
+        steps.append(vm_steps(store, lambda s=spans, i=ids: NegativeCounts(store, s, i)))
     assert steps[1] < 2 * steps[0], steps
 
 

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import make_mention
+from tests.conftest import make_mention, vm_steps
 from triage.audit_chain import GENESIS, entry_hash
 from triage.store import QueueFilter, Store, latest_schema_version
 from triage.verdict import Assessment, Flag, Verdict
@@ -77,20 +77,8 @@ def test_opening_a_store_does_not_read_the_whole_audit_log(tmp_path):
     path = tmp_path / "a.db"
 
     def open_steps() -> int:
-        n = [0]
-        store = Store(path)
-
-        def tick() -> int:
-            n[0] += 1
-            return 0
-
-        store.conn.set_progress_handler(tick, 100)
-        try:
-            store._seal_audit()
-        finally:
-            store.conn.set_progress_handler(None, 0)
-            store.close()
-        return n[0]
+        with Store(path) as store:
+            return vm_steps(store, store._seal_audit)
 
     with Store(path) as store:
         store.audit_many([("t", "note", None, None, None, {"i": i}) for i in range(200)])
@@ -280,27 +268,13 @@ def test_an_authors_other_mentions_are_found_without_reading_everyone_elses(stor
     """A plain `author_handle = ?` beside `lower(author_handle) = lower(?)` made SQLite
     fold the value into the expression and walk the whole platform (0.7 s a look-up at
     a million mentions, on every cursor move in the queue)."""
-    def steps(fn) -> int:
-        n = [0]
-
-        def tick() -> int:
-            n[0] += 1
-            return 0
-
-        store.conn.set_progress_handler(tick, 100)
-        try:
-            fn()
-        finally:
-            store.conn.set_progress_handler(None, 0)
-        return n[0]
-
     def lookup():
         assert len(store.mentions_by_author("mastodon", "@Sam@x.social")) == 3
 
     store.add_mentions([make_mention(i, author_handle="@Sam@x.social") for i in range(3)])
     store.add_mentions([make_mention(100 + i, author_handle=f"@u{i}@x.social")
                         for i in range(300)])
-    few = steps(lookup)
+    few = vm_steps(store, lookup)
     store.add_mentions([make_mention(1000 + i, author_handle=f"@v{i}@x.social")
                         for i in range(3000)])
-    assert steps(lookup) <= few + 2
+    assert vm_steps(store, lookup) <= few + 2
