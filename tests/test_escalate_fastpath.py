@@ -96,18 +96,19 @@ def test_prefilter_keys_are_rare_words_and_need_the_whole_phrase():
 
 
 def test_assessments_of_recurring_flags_match_fresh_ones():
-    """Flags that recur (a flood shares one incident's note) reuse what an assessment
-    takes from them alone; the answer is the same as working it out afresh."""
+    """Flags of the same kinds (a flood's surge flags differ only in their counts) reuse
+    what an assessment takes from the kinds; the answer is the same as working it out
+    afresh, and each mention keeps its own reasons."""
     from triage.escalate.policy import FLAG_KINDS
     from triage.escalate.priority import priority_score
     from triage.verdict import LABELS, Flag, Verdict
 
     shared, fresh = Escalator.load(), Escalator.load()
     rng = random.Random(5)
-    sets = [[Flag(rng.choice(FLAG_KINDS), f"reason {rng.randrange(3)}")
-             for _ in range(rng.randrange(1, 4))] for _ in range(30)]
+    sets = [[rng.choice(FLAG_KINDS) for _ in range(rng.randrange(1, 4))] for _ in range(30)]
     for i in range(600):
-        flags = sets[rng.randrange(len(sets))]
+        flags = [Flag(kind, f"reason {i}.{j}")
+                 for j, kind in enumerate(sets[rng.randrange(len(sets))])]
         m = Mention("mastodon", str(i), "t", datetime(2026, 11, 26, tzinfo=UTC),
                     author_followers=rng.randrange(10**6))
         label = rng.choice(LABELS)
@@ -119,4 +120,6 @@ def test_assessments_of_recurring_flags_match_fresh_ones():
                                                    expected.flags, m.author_followers)
         assert [f.kind for f in expected.flags] == sorted(
             {f.kind for f in flags}, key=FLAG_KINDS.index)
+        # each kind's first flag, with this mention's own reason
+        assert all(f is next(g for g in flags if g.kind == f.kind) for f in expected.flags)
     assert len(shared._shapes) == len({tuple(s) for s in sets})

@@ -94,26 +94,35 @@ class Escalator:
                     self._plain.clear()
                 plain = self._plain[score] = Assessment(priority=score)
             return plain
-        key = tuple(flags)
+        # by the flags' kinds: a surge's flag gives each mention its own count, but
+        # what an assessment takes from its flags depends only on their kinds
+        key = tuple(f.kind for f in flags)
         shape = self._shapes.get(key)
-        if shape is None:   # a flood's mentions share their flags (one incident's note)
+        if shape is None:
             if len(self._shapes) > 10_000:
                 self._shapes.clear()
             shape = self._shapes[key] = self._shape(flags)
-        unique, escalated, no_auto_draft, notes, weight = shape
+        kinds, escalated, no_auto_draft, notes, weight = shape
+        if len(flags) == 1:
+            unique: tuple[Flag, ...] = (flags[0],)
+        else:
+            first: dict[str, Flag] = {}
+            for f in flags:
+                first.setdefault(f.kind, f)   # a detector's own reason beats "part of ..."
+            unique = tuple(first[k] for k in kinds)
         return Assessment(
             flags=unique, escalated=escalated,
             priority=priority_with(self.policy, verdict.label, verdict.confidence, weight,
                                    mention.author_followers),
             no_auto_draft=no_auto_draft, notes=notes)
 
-    def _shape(self, flags: list[Flag]) -> tuple[tuple[Flag, ...], bool, bool,
+    def _shape(self, flags: list[Flag]) -> tuple[tuple[str, ...], bool, bool,
                                                  tuple[str, ...], float]:
-        """What an assessment takes from its flags alone: the flags (one per kind, in
+        """What an assessment takes from its flags' kinds: the kinds (once each, in
         order), escalated, no auto draft, notes, and their part of the priority."""
         first: dict[str, Flag] = {}
         for f in flags:
-            first.setdefault(f.kind, f)   # a detector's own reason beats "part of incident"
+            first.setdefault(f.kind, f)
         unique = (tuple(first.values()) if len(first) == 1
                   else tuple(sorted(first.values(), key=lambda f: _ORDER.get(f.kind, 99))))
         pol = self.policy.flags
@@ -122,7 +131,7 @@ class Escalator:
             notes.append(str(pol["distress"].params.get("guidance", "")))
         if "threat" in first:
             notes.append("Threat: do not reply; follow the security procedure.")
-        return (unique, any(pol[k].escalate for k in first if k in pol),
+        return (tuple(f.kind for f in unique), any(pol[k].escalate for k in first if k in pol),
                 any(pol[k].no_auto_draft for k in first if k in pol),
                 tuple(n for n in notes if n), flag_weight(self.policy, unique))
 
