@@ -51,8 +51,8 @@ class Escalator:
     def __post_init__(self) -> None:
         self.rules = Rules.build(self.policy)
         self._plain: dict[float, Assessment] = {}
-        # flags -> their part of an assessment (`_shape`); flags are immutable
-        self._shapes: dict[tuple[Flag, ...], tuple] = {}
+        # flag kinds, in the order given -> their part of an assessment (`_shape`)
+        self._shapes: dict[tuple[str, ...], tuple] = {}
 
     @classmethod
     def load(cls, policy_path: Path | str | None = None) -> Escalator:
