@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.escalate.brigade import BrigadeSettings, detect_brigades
+from triage.escalate.flood_memo import IncidentMembers, NegativeTimeline
 from triage.escalate.history import (
     US_PER_HOUR,
     US_PER_MINUTE,
@@ -53,6 +54,9 @@ class Escalator:
         self._plain: dict[float, Assessment] = {}
         # flag kinds, in the order given -> their part of an assessment (`_shape`)
         self._shapes: dict[tuple[str, ...], tuple] = {}
+        # what the batches of a flood share (checked against the store at each use)
+        self._timeline = NegativeTimeline()
+        self._members = IncidentMembers()
 
     @classmethod
     def load(cls, policy_path: Path | str | None = None) -> Escalator:
@@ -194,7 +198,7 @@ class Escalator:
 
         # surge
         ss = SurgeSettings.from_params(self.policy.flags["surge"].params)
-        surge_hits, members, opened = self._surges(posts, us, store, ss, ids)
+        surge_hits, members, opened = self._surges(posts, us, store, ss, ids, stored)
         for hit in surge_hits:
             add(hit.post_id, Flag("surge", hit.reason))
         if surge_hits and store is not None:
@@ -209,12 +213,21 @@ class Escalator:
         return out
 
     def _surges(self, posts: list[Post], us: dict[int, int], store, ss: SurgeSettings,
-                ids: set[int]) -> tuple[list, list[int], str | None]:
+                ids: set[int], stored: bool = True) -> tuple[list, list[int], str | None]:
         """Surge verdicts for the batch, the incident's members and its onset."""
         if store is None:
             # no store: the batch alone (as `detect_surges` documents)
             return detect_surges(posts, [], ss, min(p.at for p in posts)), [], None
         batch = sorted((us[p.id], p.id, p.at) for p in posts if p.negative and not p.brigade)
+        try:
+            return self._surges_in(batch, us, store, ss, ids, stored)
+        finally:
+            if not stored:   # the rows the store will hold once the batch commits
+                self._timeline.stored((t, i) for t, i, _a in batch)
+
+    def _surges_in(self, batch: list[tuple[int, int, str]], us: dict[int, int], store,
+                   ss: SurgeSettings, ids: set[int], stored: bool
+                   ) -> tuple[list, list[int], str | None]:
         t_first = min(us.values())
         t_last = max(us.values())
         w = int(ss.window_minutes * US_PER_MINUTE)
@@ -237,8 +250,10 @@ class Escalator:
         # the members: every negative mention in the window of each hit, from the onset
         hit_us = {h.post_id: us[h.post_id] for h in hits}
         lo_all = min(hit_us.values()) - w
-        neg = sorted(hist.members(store, lo_all, max(hit_us.values()), ids)
-                     + [(t, i) for t, i, _a in batch])
+        hi_all = max(hit_us.values())
+        earlier = (self._timeline.between(store, lo_all, hi_all) if not stored
+                   else hist.members(store, lo_all, hi_all, ids))
+        neg = sorted(earlier + [(t, i) for t, i, _a in batch])
         keys = [t for t, _ in neg]
         first_hit = min(hits, key=lambda h: (hit_us[h.post_id], h.post_id))
         t_hit = hit_us[first_hit.post_id]
@@ -259,7 +274,7 @@ class Escalator:
         """Open or extend the incident; flag its members that were not flagged yet."""
         real = [m for m in members if m > 0]
         incident_id, added = open_or_extend(store, kind, at, real, title, reason, gap,
-                                            opened_at=opened_at)
+                                            opened_at=opened_at, members=self._members)
         note = f"part of {kind} incident #{incident_id}: {reason}"
         earlier = [m for m in added if m not in by_id]
         add_flag(store, earlier, kind, note)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from triage.escalate.flood_memo import IncidentMembers
 from triage.escalate.history import shift
 from triage.incidents import EXTEND_ACTION, OPEN_ACTION, PHASE_ACTION, PHASES
 from triage.timeutil import to_db, utcnow
@@ -20,12 +21,13 @@ ACTOR = "escalation"
 
 
 def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title: str,
-                   summary: str, merge_gap_minutes: float, *, opened_at: str | None = None
-                   ) -> tuple[int, list[int]]:
+                   summary: str, merge_gap_minutes: float, *, opened_at: str | None = None,
+                   members: IncidentMembers | None = None) -> tuple[int, list[int]]:
     """Group mentions into the open incident of `kind` near `at`, or open one.
 
     A new incident is opened at `opened_at` (a surge's onset) or else at its earliest
-    mention.  Returns (incident id, ids newly added).  Must run inside `store.write()`."""
+    mention.  `members` remembers an incident's members from one batch to the next.
+    Returns (incident id, ids newly added).  Must run inside `store.write()`."""
     ids = sorted(set(mention_ids))
     if not ids:
         raise ValueError("an incident needs at least one mention")
@@ -51,12 +53,15 @@ def open_or_extend(store, kind: str, at: str, mention_ids: Iterable[int], title:
                 " VALUES (?,?,?,?,'acknowledge')", (kind, title, first, summary)).lastrowid)
             store.audit(ACTOR, OPEN_ACTION, None, None, str(incident_id),
                         {"incident": incident_id, "kind": kind, "title": title})
-        # these ids only, not every member so far
-        known = _found(conn, "SELECT mention_id FROM incident_mentions WHERE incident_id = ?",
-                       incident_id, ids)
+        known = members.found(conn, incident_id, ids) if members is not None else None
+        if known is None:   # these ids only, not every member so far
+            known = _found(conn, "SELECT mention_id FROM incident_mentions"
+                           " WHERE incident_id = ?", incident_id, ids)
         added = [i for i in ids if i not in known]
         conn.executemany("INSERT OR IGNORE INTO incident_mentions VALUES (?, ?)",
                          [(incident_id, i) for i in added])
+        if members is not None:
+            members.added(conn, incident_id, added)
         if added and row:
             store.audit(ACTOR, EXTEND_ACTION, None, None, str(incident_id),
                         {"incident": incident_id, "added": len(added)})
