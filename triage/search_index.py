@@ -22,6 +22,9 @@ from triage.store import Store
 
 log = logging.getLogger("calmreply.search")
 
+# a backlog worth a word to the officer before a command waits for it (~1 s a 100k)
+LOUD_BACKLOG = 100_000
+
 
 class SearchIndexer:
     """A background thread that indexes new mentions until stopped.

@@ -23,6 +23,7 @@ def import_file(store, path: str | Path, actor: str = "import",
     from triage.ingest.files import BadRecord, read_mentions
     from triage.ingest.quarantine import quarantine
     from triage.pipeline import BatchReport, Triager
+    from triage.search_index import LOUD_BACKLOG
 
     triager = Triager.open(store)
     total = BatchReport()
@@ -41,6 +42,11 @@ def import_file(store, path: str | Path, actor: str = "import",
             batch = []
     if batch:
         total.add(triager.ingest(batch, actor=actor))
+    left = store.search_backlog()
+    if echo and left >= LOUD_BACKLOG:
+        echo(f"making {left:,} mentions searchable (once, after an upgrade or a large"
+             " import); Ctrl-C leaves them for later, and search finds them meanwhile,"
+             " only slower")
     store.index_search()   # the file's mentions are searchable when the import returns
     return total, bad
 

@@ -27,7 +27,7 @@ from triage.ingest.quarantine import quarantine
 from triage.ingest.source import Page, Stream
 from triage.ingest.streams import build_streams
 from triage.pipeline import Prepared, Triager
-from triage.search_index import SearchIndexer
+from triage.search_index import LOUD_BACKLOG, SearchIndexer
 from triage.wal_checkpoint import Checkpointer
 
 log = logging.getLogger("calmreply.ingest")
@@ -242,11 +242,20 @@ class Watcher:
         self.store.set_autocheckpoint(0)
         checkpointer = Checkpointer(self.store.path).start()
         self.indexer = SearchIndexer(self.store).start()
+        finished = False
         try:
             yield
+            finished = True
+            left = self.store.search_backlog()
+            if left >= LOUD_BACKLOG:
+                log.warning("making %s mentions searchable before stopping (once, after an"
+                            " upgrade or a large import); Ctrl-C leaves them for the next"
+                            " run, and search finds them meanwhile, only slower", f"{left:,}")
         finally:
             indexer, self.indexer = self.indexer, None
-            indexer.stop()
+            # stopped by Ctrl-C or an error: search is complete without the index, so
+            # the rest waits for the next run rather than holding up the exit
+            indexer.stop(catch_up=finished)
             checkpointer.stop()
             self.store.set_autocheckpoint()
             for error in (indexer.error, checkpointer.error):
