@@ -401,3 +401,32 @@ def test_add_flag_flags_each_mention_once_and_says_how_many(tmp_path):
                     ids[4]: ("repeat,surge", "again"), ids[5]: ("", None)}
     counts = [e["detail"] for e in store.audit_entries() if e["action"] == "flag-added"]
     assert [json.loads(d)["count"] for d in counts] == [1, 2, 2]
+
+
+def test_onset_is_the_start_of_the_first_greatest_excess():
+    """`onset` against the change-point rule written out in full, on random windows
+    with runs of equal times and exact ties in the excess."""
+    import random
+
+    from triage.escalate.history import US_PER_MINUTE
+    from triage.escalate.surge import SurgeHit, onset
+
+    def rule(times, hit_at, per_us):
+        best, best_i = None, 0
+        for i, t in enumerate(times):
+            excess = (len(times) - i) - per_us * (hit_at - t)
+            if best is None or excess > best:
+                best, best_i = excess, i
+        return times[best_i]
+
+    rng = random.Random(5)
+    s = SurgeSettings()
+    for _ in range(300):
+        hit_at = 1_780_000_000_000_000 + rng.randrange(10**9)
+        n = rng.randrange(1, 400)
+        step = rng.choice([1, US_PER_MINUTE // 4, US_PER_MINUTE])
+        times = sorted(hit_at - rng.randrange(60) * step for _ in range(n))
+        hit = SurgeHit(1, "", n, rng.choice([0.0, 2.0, 7.5, 40.0]), "")
+        per_us = s.ratio * max(hit.rate, s.baseline_floor) / 3_600_000_000
+        assert onset(times, hit_at, hit, s) == rule(times, hit_at, per_us)
+    assert onset([], 123, SurgeHit(1, "", 0, 0.0, ""), s) == 123

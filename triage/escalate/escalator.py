@@ -259,13 +259,19 @@ class Escalator:
         t_hit = hit_us[first_hit.post_id]
         window = keys[bisect_right(keys, t_hit - w):bisect_right(keys, t_hit)]
         begin = onset(window, t_hit, first_hit, ss)
-        members: list[int] = []
+        # each hit adds its window after what the hits before it covered; in a flood
+        # they run together, so they are merged into spans first and sliced once each
+        spans: list[list[int]] = []
         covered = begin - 1
-        for h in sorted(hits, key=lambda h: (hit_us[h.post_id], h.post_id)):
-            t = hit_us[h.post_id]
+        for t in sorted(hit_us.values()):
             lo = max(t - w, covered)
-            members.extend(i for _, i in neg[bisect_right(keys, lo):bisect_right(keys, t)])
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], t)
+            else:
+                spans.append([lo, t])
             covered = max(covered, t)
+        members = [i for lo, hi in spans
+                   for _, i in neg[bisect_right(keys, lo):bisect_right(keys, hi)]]
         return hits, members, stamp_us(begin)
 
     def _group_ids(self, store, kind: str, at: str, members: list[int], by_id: dict,
@@ -278,9 +284,10 @@ class Escalator:
         note = f"part of {kind} incident #{incident_id}: {reason}"
         earlier = [m for m in added if m not in by_id]
         add_flag(store, earlier, kind, note)
+        flag = Flag(kind, note)
         for mid in members:
             if mid in by_id:
-                add(mid, Flag(kind, note))
+                add(mid, flag)
 
 
 def _first_time(store, members: list[int], by_id: dict) -> str:

@@ -22,6 +22,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from triage.escalate.history import US_PER_HOUR, US_PER_MINUTE, Post, minutes_between, shift
 from triage.escalate.policy import FromParams
 
@@ -122,11 +124,11 @@ def onset(times: Sequence[int], hit_at: int, hit: SurgeHit, s: SurgeSettings) ->
     the onset is the start of the stretch whose count most exceeds the surge rate
     (`ratio` x expected, per minute) — the usual change-point estimate.
     """
+    if not times:
+        return hit_at
     per_us = s.ratio * max(hit.rate, s.baseline_floor) / US_PER_HOUR
-    best, best_i = None, 0
     n = len(times)
-    for i, t in enumerate(times):
-        excess = (n - i) - per_us * (hit_at - t)
-        if best is None or excess > best:
-            best, best_i = excess, i
-    return times[best_i] if times else hit_at
+    # excess of the stretch from each time on: (n - i) - per_us * (hit_at - t_i), the
+    # first greatest; as arrays, since a flood's window holds thousands of times
+    excess = (n - np.arange(n)) - per_us * (hit_at - np.asarray(times, dtype=np.int64))
+    return times[int(np.argmax(excess))]
