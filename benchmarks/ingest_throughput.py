@@ -136,6 +136,22 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_name() -> str:
+    """The processor's model name (Linux `/proc/cpuinfo`), so that figures measured on
+    different days can be told apart by the machine they ran on."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown processor"
+    info: dict[str, str] = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        info.setdefault(key.strip(), value.strip())
+    # a virtual machine's name can be as vague as "AMD EPYC": family and model say more
+    return (f"{info.get('model name', 'unknown processor')} (family {info.get('cpu family', '?')},"
+            f" model {info.get('model', '?')}, {info.get('cpu MHz', '?')} MHz)")
+
+
 def machine_ticks() -> tuple[int, int, int] | None:
     """(all, idle, steal) clock ticks of the whole machine so far (Linux `/proc/stat`),
     or None where there is no such file.  Steal is time the hypervisor ran other guests
@@ -199,6 +215,8 @@ def main() -> None:
         classifier = Classifier.load(tiny_model_dir())
         model = "tiny test model (no shipped model found)"
     classifier.predict(["warm up the model"])
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores (figures from different machines"
+          " differ by half or more)")
     rates, steals = [], []
     for n in range(args.runs):
         if args.runs > 1:
