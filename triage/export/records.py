@@ -223,6 +223,8 @@ class ExportSource:
             if self.incident.closed:
                 self.cut = close_cut(self.conn, self.incident.id)
         self.head: ChainHead = self.cut.head if self.cut else current_head(self.conn)
+        # every cursor finds the mentions the same way: by the narrowest condition
+        self._where = self.filter.where(self.filter.driver(self.conn))
 
     def close(self) -> None:
         try:
@@ -243,7 +245,7 @@ class ExportSource:
         return self.cut is not None
 
     def count(self) -> int:
-        where, args = self.filter.where()
+        where, args = self._where
         return int(self.conn.execute(f"SELECT COUNT(*) FROM mentions m WHERE {where}",
                                      args).fetchone()[0])
 
@@ -254,7 +256,7 @@ class ExportSource:
 
     def _side(self, select: str, table: str, alias: str, extra: str = "",
               extra_args: tuple[Any, ...] = (), order: str = "") -> _Side:
-        where, args = self.filter.where()
+        where, args = self._where
         sql = (f"SELECT {alias}.mention_id, {select} FROM {table} {alias} JOIN mentions m"
                f" ON m.id = {alias}.mention_id WHERE {where}{extra} ORDER BY {_ORDER}{order}")
         return _Side(self._cursor(sql, [*args, *extra_args]))
@@ -265,7 +267,7 @@ class ExportSource:
         ``with_triage`` False skips the model's verdict details (probabilities,
         explanation), which only the JSONL record carries.
         """
-        where, args = self.filter.where()
+        where, args = self._where
         cut = self.cut
         audit_cols = ", ".join(f"a.{c}" for c in AUDIT_COLUMNS)
         triage = self._side("t.*", "triage", "t") if with_triage else None
