@@ -56,7 +56,7 @@ class Escalator:
         self._shapes: dict[tuple[str, ...], tuple] = {}
         # what the batches of a flood share (checked against the store at each use)
         self._timeline = NegativeTimeline()
-        self._members = IncidentMembers()
+        self._members: dict[str, IncidentMembers] = {}   # by incident kind
 
     @classmethod
     def load(cls, policy_path: Path | str | None = None) -> Escalator:
@@ -279,8 +279,9 @@ class Escalator:
                    ) -> None:
         """Open or extend the incident; flag its members that were not flagged yet."""
         real = [m for m in members if m > 0]
+        memo = self._members.setdefault(kind, IncidentMembers())
         incident_id, added = open_or_extend(store, kind, at, real, title, reason, gap,
-                                            opened_at=opened_at, members=self._members)
+                                            opened_at=opened_at, members=memo)
         note = f"part of {kind} incident #{incident_id}: {reason}"
         earlier = [m for m in added if m not in by_id]
         add_flag(store, earlier, kind, note)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 
-from triage.escalate.history import _BY_NEGATIVE, NEGATIVE_SQL, US_SQL, stamp_us
+from triage.escalate.history import negative_rows, negative_summary
 
 # a multiplicative hash of an id (Knuth's constant), summed: together with the count
 # and the plain sum, two different sets of ids give the same three only by design
@@ -59,12 +59,12 @@ class NegativeTimeline:
         """(time, id) of the stored negative mentions in (lo, hi], oldest first."""
         if self._rows_hold(store) and self._lo <= hi and lo <= self._hi:
             if lo < self._lo:
-                older = _read(store, lo, self._lo)
+                older = negative_rows(store, lo, self._lo)
                 self._rows[:0] = older
                 self._print = _plus(self._print, fingerprint(i for _, i in older))
                 self._lo = lo
             if hi > self._hi:
-                newer = _read(store, self._hi, hi)
+                newer = negative_rows(store, self._hi, hi)
                 self._rows += newer
                 self._print = _plus(self._print, fingerprint(i for _, i in newer))
                 self._hi = hi
@@ -75,7 +75,7 @@ class NegativeTimeline:
                 del self._rows[:cut]
                 self._lo = lo
         else:
-            self._rows = _read(store, lo, hi)
+            self._rows = negative_rows(store, lo, hi)
             self._print = fingerprint(i for _, i in self._rows)
             self._lo, self._hi = lo, hi
         rows = self._rows
@@ -93,18 +93,7 @@ class NegativeTimeline:
         if self._lo == self._hi or self._of != id(store):
             self._of = id(store)
             return False
-        row = store.query(
-            f"SELECT {fingerprint_sql('id')} FROM mentions {_BY_NEGATIVE}"
-            f" WHERE created_at > ? AND created_at <= ? AND {NEGATIVE_SQL}",
-            (stamp_us(self._lo), stamp_us(self._hi)))[0]
-        return tuple(row) == self._print
-
-
-def _read(store, lo: int, hi: int) -> list[tuple[int, int]]:
-    return store.tuples(
-        f"SELECT {US_SQL}, id FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
-        f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at, id",
-        (stamp_us(lo), stamp_us(hi)))
+        return negative_summary(store, self._lo, self._hi, fingerprint_sql("id")) == self._print
 
 
 class IncidentMembers:

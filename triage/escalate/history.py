@@ -124,6 +124,22 @@ def stamp_us(us: int) -> str:
     return stamp(_EPOCH_NAIVE + timedelta(microseconds=us))
 
 
+def negative_rows(store, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(time, id) of the stored negative (non-brigade) mentions in (lo, hi], oldest first."""
+    return store.tuples(
+        f"SELECT {US_SQL}, id FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
+        f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at, id",
+        (stamp_us(lo), stamp_us(hi)))
+
+
+def negative_summary(store, lo: int, hi: int, aggregates: str) -> tuple:
+    """`aggregates` (SQL over `id`, e.g. COUNT(*)) of the same mentions, from the
+    partial index alone."""
+    return tuple(store.query(
+        f"SELECT {aggregates} FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
+        f" AND created_at <= ? AND {NEGATIVE_SQL}", (stamp_us(lo), stamp_us(hi)))[0])
+
+
 def handle_key(handle: str) -> str:
     """An author handle for comparison: ASCII case folded, like SQLite's lower()."""
     if handle.isascii():
@@ -151,10 +167,7 @@ class NegativeCounts:
         prev_hi: int | None = None
         for lo, hi in merged:
             if prev_hi is not None:
-                base += store.query(
-                    f"SELECT COUNT(*) FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
-                    f" AND created_at <= ? AND {NEGATIVE_SQL}", (stamp_us(prev_hi), stamp_us(lo))
-                )[0][0]
+                base += negative_summary(store, prev_hi, lo, "COUNT(*)")[0]
             times = [r[0] for r in store.query(
                 f"SELECT {US_SQL} FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
                 f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at",
@@ -183,10 +196,7 @@ class NegativeCounts:
 
     def members(self, store, lo: int, hi: int, exclude: set[int]) -> list[tuple[int, int]]:
         """(time, id) of the stored negative mentions in (lo, hi], oldest first."""
-        rows = store.tuples(   # in a flood: every negative mention of it so far
-            f"SELECT {US_SQL}, id FROM mentions {_BY_NEGATIVE} WHERE created_at > ?"
-            f" AND created_at <= ? AND {NEGATIVE_SQL} ORDER BY created_at, id",
-            (stamp_us(lo), stamp_us(hi)))
+        rows = negative_rows(store, lo, hi)
         if _any_stored(store, exclude):   # assessed again: not counted twice
             rows = [r for r in rows if r[1] not in exclude]
         return rows
