@@ -184,3 +184,24 @@ def test_fingerprints_agree_with_sqlite(tmp_path):
         + ",".join(f"({i})" for i in ids) + "))")[0]) == fingerprint(ids)
     assert tuple(store.query(f"SELECT {fingerprint_sql('v')} FROM (SELECT 1 AS v) WHERE 0"
                              )[0]) == fingerprint([])
+
+
+def test_a_long_incident_is_held_once_it_is_asked_about_again(tmp_path):
+    """A handful of ids against a long incident are looked up one by one; asked about
+    the same incident again (a flood still going on after a restart), it is held."""
+    store = Store(tmp_path / "l.db")
+    ms = [post(i / 10, f"complaint {i}") for i in range(3_000)]
+    store.add_mentions(ms)
+    ids = [r[0] for r in store.query("SELECT id FROM mentions ORDER BY id")]
+    at = to_db(ms[-1].created_at)
+    with store.write():
+        escalate_incidents.open_or_extend(store, "surge", at, ids[:2_500], "S", "s", 180)
+    memo = IncidentMembers()
+    with store.write() as conn:
+        inc = conn.execute("SELECT id FROM incidents").fetchone()[0]
+        assert memo.found(conn, inc, ids[2_490:2_510]) is None   # 2,500 members, 20 ids
+        assert memo.found(conn, inc, ids[2_490:2_520]) == set(ids[2_490:2_500])
+        memo.added(conn, inc, ids[2_500:2_520])
+        conn.executemany("INSERT INTO incident_mentions VALUES (?, ?)",
+                         [(inc, i) for i in ids[2_500:2_520]])
+        assert memo.found(conn, inc, ids[2_510:2_530]) == set(ids[2_510:2_520])

@@ -104,17 +104,20 @@ class IncidentMembers:
         self._incident: tuple[int, int] | None = None   # id() of the connection, incident
         self._ids: set[int] = set()
         self._print = (0, 0, 0)
+        self._asked: tuple[int, int] | None = None   # the incident last looked up by id
 
     def found(self, conn, incident_id: int, ids: list[int]) -> set[int] | None:
         """The ids among `ids` that are members of the incident, or None when that is
-        cheaper to look up (a long incident, a handful of ids)."""
+        cheaper to look up (a long incident, a handful of ids, asked about once)."""
+        key = (id(conn), incident_id)
         row = conn.execute(f"SELECT {fingerprint_sql('mention_id')} FROM incident_mentions"
                            " WHERE incident_id = ?", (incident_id,)).fetchone()
-        if (id(conn), incident_id) != self._incident or tuple(row) != self._print:
-            if row[0] > 4 * len(ids) + 1000:
-                self._incident = None
+        if key != self._incident or tuple(row) != self._print:
+            # asked again (a flood going on, say after a restart): worth holding
+            if row[0] > 4 * len(ids) + 1000 and key != self._asked:
+                self._incident, self._asked = None, key
                 return None
-            self._incident = (id(conn), incident_id)
+            self._incident = key
             self._ids = {r[0] for r in conn.execute(
                 "SELECT mention_id FROM incident_mentions WHERE incident_id = ?",
                 (incident_id,))}
