@@ -58,10 +58,9 @@ class ExportFilter:
         if self.label:
             clauses.append(f"{column('label', 'label')} = ?")
             args.append(self.label)
-        for kind, name in ((self.flag, "flag"), (LEADER_FLAG if self.leader else None, "leader")):
-            if kind:
-                clauses.append(member("flags", "kind", name))
-                args.append(kind)
+        for kind, name in self._flag_kinds():
+            clauses.append(member("flags", "kind", name))
+            args.append(kind)
         return (" AND ".join(clauses) or "1"), args
 
     def driver(self, conn: sqlite3.Connection) -> str | None:
@@ -75,9 +74,8 @@ class ExportFilter:
         if self.incident_id is not None:
             counts.append(("incident", "SELECT 1 FROM incident_mentions WHERE incident_id = ?",
                            [self.incident_id]))
-        for kind, name in ((self.flag, "flag"), (LEADER_FLAG if self.leader else None, "leader")):
-            if kind:
-                counts.append((name, "SELECT 1 FROM flags WHERE kind = ?", [kind]))
+        for kind, name in self._flag_kinds():
+            counts.append((name, "SELECT 1 FROM flags WHERE kind = ?", [kind]))
         if self.since is not None or self.until is not None:
             lo = to_db(self.since) if self.since is not None else ""
             counts.append(("time", "SELECT 1 FROM mentions WHERE created_at >= ?"
@@ -96,6 +94,11 @@ class ExportFilter:
             if fewest is None or n < fewest:
                 best, fewest = name, n
         return best
+
+    def _flag_kinds(self) -> list[tuple[str, str]]:
+        """(flag kind, condition name) of the flag conditions given."""
+        given = ((self.flag, "flag"), (LEADER_FLAG if self.leader else None, "leader"))
+        return [(kind, name) for kind, name in given if kind]
 
     def describe(self) -> dict[str, Any]:
         """The filter as JSON-safe data, for export headers (stable key order)."""
